@@ -1,0 +1,34 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11 and make: `make run`, `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+UV_VERSION := 0.13.8
+UV := $(VENV)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(VENV)/bin/python
+
+.PHONY: run test bench env clean
+
+# The environment is rebuilt only when the lock file or pyproject.toml changes.
+$(VENV)/.synced: pyproject.toml uv.lock
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --inexact --group dev
+	touch $@
+
+env: $(VENV)/.synced
+
+run: env
+	$(VENV)/bin/tally run --raw raw --warehouse warehouse
+
+test: env
+	$(VENV)/bin/python -m pytest -q
+
+$(VENV)/.bench: $(VENV)/.synced
+	$(UV) sync --frozen --inexact --group dev --extra bench
+	touch $@
+
+bench: $(VENV)/.bench
+	$(VENV)/bin/python bench/quantities.py
+
+clean:
+	rm -rf $(VENV) warehouse/.prefect warehouse/builds warehouse/current warehouse/tally.duckdb warehouse/parquet

@@ -1,0 +1,69 @@
+"""Row types shared by the pipeline stages: one dataclass per warehouse table."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class DocContext:
+    """What the resolvers may know about a document besides its passages."""
+
+    doc_id: str
+    text: str
+    title: str | None = None
+    published: str | None = None  # ISO date (YYYY, YYYY-MM or YYYY-MM-DD) or None when unknown
+
+
+@dataclass(slots=True)
+class Mention:
+    """One quantity occurrence with its context; offsets index the whole document."""
+
+    doc_id: str
+    mention_id: str
+    passage_id: str
+    start: int
+    end: int
+    text: str
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str
+    comparator: str
+    change: str | None
+    measure: str | None = None
+    indicator: str | None = None
+    subject: str | None = None
+    counterpart: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    note: str | None = None  # why a field was left open (e.g. "relative period, document undated")
+
+
+@dataclass(slots=True)
+class Fact:
+    """A distinct claim: one or more mentions that state the same thing."""
+
+    fact_id: str
+    indicator: str | None
+    subject: str | None
+    counterpart: str | None
+    measure: str | None
+    value: float | None  # declines are negative for measure == "change"
+    unit: str
+    comparator: str
+    period_start: str | None
+    period_end: str | None
+    n_mentions: int
+    mention_ids: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+    quote: str | None = None
+
+
+@dataclass(slots=True)
+class Conflict:
+    """Statements of what reads as the same claim that disagree, or arithmetic that does not add up."""
+
+    conflict_id: str
+    kind: str
+    fact_ids: list[str]
+    note: str
