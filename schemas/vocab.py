@@ -41,3 +41,19 @@ def catalog_version() -> str:
     path = HERE / "indicators.yaml"
     data = path.read_bytes() if path.exists() else b""
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def group_codes() -> set[str]:
+    """Codes for blocs and aggregates (EUU, EUROPE, NATO, G7, WLD, ...) from groups.yaml."""
+    path = HERE / "groups.yaml"
+    if not path.exists():
+        return set()
+    return {g["code"] for g in _load("groups.yaml")["groups"]}
+
+
+@cache
+def entity_codes() -> frozenset[str]:
+    """Every code allowed in subject/counterpart: ISO 3166-1 alpha-3 (pycountry) plus group codes."""
+    import pycountry
+
+    return frozenset({c.alpha_3 for c in pycountry.countries} | group_codes())

@@ -11,7 +11,7 @@ def _key(m: Mention) -> tuple:
             m.value, m.comparator, m.change)
 
 
-def reconcile(mentions: list[Mention]) -> tuple[list[Fact], list[Conflict]]:
+def reconcile(mentions: list[Mention], texts: dict[str, str] | None = None) -> tuple[list[Fact], list[Conflict]]:
     """Group identical claims into facts (placeholder: exact-key grouping, no conflicts)."""
     groups: dict[tuple, list[Mention]] = defaultdict(list)
     for m in mentions:

@@ -1,0 +1,207 @@
+"""The pipeline's stages as plain functions over plain data; the Prefect flow and notebooks both call these."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from tally import discover as disc
+from tally.mentions import build_mentions, passage_id
+from tally.model import Conflict, DocContext, Fact, Mention
+from tally.reconcile import reconcile
+from tally.segment import Passage, segment
+from tally.tables import frame
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    """A document refused at some stage, and why."""
+
+    path: str
+    sha256: str | None
+    stage: str
+    error_class: str
+    message: str
+
+
+@dataclass
+class Segmented:
+    """A decoded document and its passages."""
+
+    doc: disc.Document
+    passages: list[Passage]
+
+
+@dataclass
+class Extracted:
+    """A document's passages and resolved mentions."""
+
+    doc: disc.Document
+    passages: list[Passage]
+    mentions: list[Mention]
+
+
+@dataclass
+class Discovered:
+    """Documents found in raw/, plus the ones that could not even be read."""
+
+    documents: list[disc.RawDocument]
+    quarantine: list[QuarantineRow] = field(default_factory=list)
+
+
+def quarantine_row(exc: Exception, path: str, sha256: str | None, stage: str) -> QuarantineRow:
+    """A quarantine row for an exception raised while processing one document."""
+    message = exc.message if isinstance(exc, disc.DocumentError) else str(exc) or type(exc).__name__
+    return QuarantineRow(path, sha256, getattr(exc, "stage", stage), type(exc).__name__, message)
+
+
+def discover_documents(raw: Path) -> Discovered:
+    """List documents in raw/, read their bytes and join the manifest."""
+    if not raw.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw}")
+    manifest = disc.read_manifest(raw)
+    out = Discovered([])
+    seen: dict[str, str] = {}
+    for path in disc.list_documents(raw):
+        try:
+            doc = disc.read_raw(raw, path, manifest)
+        except disc.DocumentError as exc:
+            out.quarantine.append(quarantine_row(exc, exc.path, None, "discover"))
+            continue
+        if doc.doc_id in seen:
+            msg = f"same bytes as {seen[doc.doc_id]}; processed once"
+            out.quarantine.append(QuarantineRow(doc.path, doc.doc_id, "discover", "DuplicateDocument", msg))
+            continue
+        seen[doc.doc_id] = doc.path
+        out.documents.append(doc)
+    return out
+
+
+def segment_documents(docs: list[disc.RawDocument]) -> tuple[list[Segmented], list[QuarantineRow]]:
+    """Decode and segment a batch of documents; refuse the ones that are not text."""
+    ok, bad = [], []
+    for raw_doc in docs:
+        try:
+            doc = disc.decode(raw_doc)
+            ok.append(Segmented(doc, segment(doc.text)))
+        except Exception as exc:  # one bad document must not stop the batch
+            bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "segment"))
+    return ok, bad
+
+
+def context(doc: disc.Document) -> DocContext:
+    """What the resolvers may know about a document."""
+    return DocContext(doc.doc_id, doc.text, doc.source.title, doc.source.published)
+
+
+def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[QuarantineRow]]:
+    """Extract and resolve mentions for a batch of segmented documents."""
+    ok, bad = [], []
+    for s in batch:
+        try:
+            ok.append(Extracted(s.doc, s.passages, build_mentions(context(s.doc), s.passages)))
+        except Exception as exc:  # quarantine the document, keep the batch
+            bad.append(quarantine_row(exc, s.doc.path, s.doc.doc_id, "extract"))
+    return ok, bad
+
+
+def reconcile_facts(extracted: list[Extracted]) -> tuple[list[Fact], list[Conflict]]:
+    """Collapse all documents' mentions into facts and conflicts."""
+    mentions = [m for e in extracted for m in e.mentions]
+    texts = {e.doc.doc_id: e.doc.text for e in extracted}
+    return reconcile(mentions, texts)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def document_rows(extracted: list[Extracted], previous: pd.DataFrame | None, now: str | None = None) -> list[dict]:
+    """Rows of the documents table; ingested_at is carried over for bytes already published."""
+    first_seen = {}
+    if previous is not None and len(previous):
+        first_seen = dict(zip(previous["doc_id"], previous["ingested_at"]))
+    stamp = now or _now()
+    rows = []
+    for e in extracted:
+        d = e.doc
+        rows.append({
+            "doc_id": d.doc_id, "path": d.path, "title": d.source.title, "publisher": d.source.publisher,
+            "published": d.source.published, "language": d.source.language, "license": d.source.license,
+            "encoding": d.encoding, "n_bytes": d.n_bytes, "n_chars": len(d.text), "sha256": d.doc_id,
+            "ingested_at": first_seen.get(d.doc_id, stamp),
+        })
+    return rows
+
+
+def passage_rows(extracted: list[Extracted]) -> list[dict]:
+    """Rows of the passages table."""
+    rows = []
+    for e in extracted:
+        did = e.doc.doc_id
+        for p in e.passages:
+            rows.append({
+                "doc_id": did, "passage_id": passage_id(did, p.index), "kind": p.kind, "section": p.section,
+                "label": p.label, "parent_id": None if p.parent is None else passage_id(did, p.parent),
+                "start": p.start, "end": p.end, "text": p.text,
+            })
+    return rows
+
+
+def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conflict],
+             quarantine: list[QuarantineRow], previous_documents: pd.DataFrame | None = None,
+             now: str | None = None) -> dict[str, pd.DataFrame]:
+    """Every published table as a frame, in publishing order."""
+    return {
+        "documents": frame("documents", document_rows(extracted, previous_documents, now)),
+        "passages": frame("passages", passage_rows(extracted)),
+        "mentions": frame("mentions", [m for e in extracted for m in e.mentions]),
+        "facts": frame("facts", facts),
+        "conflicts": frame("conflicts", conflicts),
+        "quarantine": frame("quarantine", quarantine),
+    }
+
+
+@dataclass
+class Summary:
+    """What a run did, for the CLI and the run artifact."""
+
+    documents: int = 0
+    passages: int = 0
+    mentions: int = 0
+    facts: int = 0
+    conflicts: int = 0
+    quarantined: list[QuarantineRow] = field(default_factory=list)
+    build_id: str | None = None
+    changed: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    warehouse: str | None = None
+
+    def line(self) -> str:
+        """One-line summary."""
+        return (f"{self.documents} documents, {self.passages} passages, {self.mentions} mentions, "
+                f"{self.facts} facts, {self.conflicts} conflicts, {len(self.quarantined)} quarantined")
+
+
+class Timer:
+    """Accumulate wall time per stage into a dict."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into = into
+
+    def __call__(self, stage: str) -> "_Span":
+        return _Span(self.into, stage)
+
+
+class _Span:
+    def __init__(self, into: dict[str, float], stage: str) -> None:
+        self.into, self.stage = into, stage
+
+    def __enter__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.into[self.stage] = self.into.get(self.stage, 0.0) + time.perf_counter() - self.t0

@@ -1,0 +1,35 @@
+"""Build the published tables as pandas frames from the pipeline's row objects, in a fixed order and dtype."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable
+
+import pandas as pd
+
+from schemas.tables import ORDER, columns
+
+# Column dtypes that pandas cannot infer from an all-NULL column.
+_FLOAT = {"value", "low", "high"}
+_INT = {"start", "end", "n_chars", "n_bytes", "n_mentions"}
+_LIST = {"mention_ids", "doc_ids", "fact_ids"}
+
+
+def frame(table: str, rows: Iterable[Any]) -> pd.DataFrame:
+    """Rows (dataclasses or dicts) -> a frame with exactly the table's columns, sorted deterministically."""
+    records = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(r) for r in rows]
+    cols = columns(table)
+    data: dict[str, Any] = {}
+    for c in cols:
+        values = [r.get(c) for r in records]
+        if c in _FLOAT:
+            data[c] = pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
+        elif c in _INT:
+            data[c] = pd.Series(values, dtype="int64")
+        elif c in _LIST:
+            data[c] = pd.Series([list(v) for v in values], dtype="object")
+        else:
+            data[c] = pd.Series(values, dtype="str")
+    df = pd.DataFrame(data, columns=cols)
+    if len(df):
+        df = df.sort_values(ORDER[table], kind="mergesort").reset_index(drop=True)
+    return df

@@ -1,0 +1,218 @@
+"""Write the tables as Parquet plus a DuckDB database, then publish them atomically (write-audit-publish).
+
+Layout of a warehouse folder:
+
+    builds/<build_id>/            one complete, validated build (Parquet files, tally.duckdb, build.json)
+    current -> builds/<build_id>  the published build; replaced by one atomic rename
+    tally.duckdb -> current/tally.duckdb   stable paths analysts open
+    parquet -> current/parquet
+    .staging/                     builds in progress; never read by anyone
+
+Readers only ever follow `current`, which points at a finished build, so a crash at any moment leaves
+the last good warehouse in place. `build_id` is a hash of the Parquet bytes: the same input gives the
+same build.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from schemas.tables import TABLES, descriptions
+
+DB_NAME = "tally.duckdb"
+PARQUET_DIR = "parquet"
+_LIST_COLUMNS = {"mention_ids", "doc_ids", "fact_ids"}
+_KEEP_BUILDS = 2  # the published build and the one before it, for readers still holding it open
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a publish put the data, and whether anything changed."""
+
+    build_id: str
+    path: Path
+    changed: bool
+    parquet_bytes: int
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """Arrow schema of a table derived from its Pandera model (one source of truth for types)."""
+    fields = []
+    for name, col in TABLES[table].to_schema().columns.items():
+        dtype = str(col.dtype)
+        if name in _LIST_COLUMNS:
+            typ = pa.list_(pa.string())
+        elif dtype.startswith("int"):
+            typ = pa.int64()
+        elif dtype.startswith("float"):
+            typ = pa.float64()
+        elif dtype == "bool":
+            typ = pa.bool_()
+        else:
+            typ = pa.string()
+        fields.append(pa.field(name, typ, nullable=col.nullable or name in _LIST_COLUMNS))
+    return pa.schema(fields)
+
+
+def _column_values(series: pd.Series, typ: pa.DataType) -> list:
+    """Python values for Arrow, with pandas' missing markers turned into None."""
+    if pa.types.is_list(typ):
+        return [list(v) for v in series]
+    return [None if (v is None or (isinstance(v, float) and v != v)) else v for v in series.tolist()]
+
+
+def to_arrow(table: str, df: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table with the model's schema and no pandas metadata (byte-stable output)."""
+    schema = arrow_schema(table)
+    return pa.table({f.name: pa.array(_column_values(df[f.name], f.type), type=f.type) for f in schema}, schema=schema)
+
+
+def write_parquet(table: str, df: pd.DataFrame, path: Path) -> None:
+    """Write one table as a zstd Parquet file; identical frames give identical bytes."""
+    pq.write_table(to_arrow(table, df), path, compression="zstd", write_statistics=True,
+                   store_schema=False)
+
+
+def _sql_string(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def build_duckdb(db_path: Path, parquet_dir: Path, tables: list[str],
+                 extra: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
+    """Create the DuckDB database from the Parquet files, with a COMMENT on every table and column."""
+    con = duckdb.connect(str(db_path))
+    try:
+        for name in tables:
+            src = parquet_dir / f"{name}.parquet"
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({_sql_string(str(src))})")
+            table_doc, cols = descriptions(name)
+            con.execute(f"COMMENT ON TABLE {name} IS {_sql_string(table_doc)}")
+            for col, text in cols.items():
+                con.execute(f'COMMENT ON COLUMN {name}."{col}" IS {_sql_string(text)}')
+        if extra is not None:
+            extra(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def stage(warehouse: Path, tables: dict[str, pd.DataFrame],
+          extra: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> tuple[Path, str, dict[str, str]]:
+    """Write Parquet and DuckDB into a fresh staging folder; return (folder, build_id, file hashes)."""
+    staging = warehouse / ".staging" / uuid.uuid4().hex
+    pdir = staging / PARQUET_DIR
+    pdir.mkdir(parents=True)
+    hashes = {}
+    for name, df in tables.items():
+        path = pdir / f"{name}.parquet"
+        write_parquet(name, df, path)
+        hashes[f"{PARQUET_DIR}/{name}.parquet"] = _file_sha256(path)
+    build_id = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:16]
+    build_duckdb(staging / DB_NAME, pdir, list(tables), extra)
+    meta = {"build_id": build_id, "tables": {n: len(df) for n, df in tables.items()}, "sha256": hashes}
+    (staging / "build.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return staging, build_id, hashes
+
+
+def current_build(warehouse: Path) -> Path | None:
+    """The published build folder, or None when nothing has been published yet."""
+    link = warehouse / "current"
+    if not link.is_symlink():
+        return None
+    target = (warehouse / os.readlink(link)).resolve()
+    return target if target.is_dir() else None
+
+
+def _ensure_stable_links(warehouse: Path) -> None:
+    """Create the stable paths (tally.duckdb, parquet) that point through `current`."""
+    for name, target in ((DB_NAME, f"current/{DB_NAME}"), (PARQUET_DIR, f"current/{PARQUET_DIR}")):
+        link = warehouse / name
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        if link.exists() and not link.is_symlink():
+            raise FileExistsError(f"{link} exists and is not tally's link; move it away to publish here")
+        tmp = warehouse / f".{name}.{uuid.uuid4().hex}"
+        os.symlink(target, tmp)
+        os.replace(tmp, link)
+
+
+def swap(warehouse: Path, build: Path) -> None:
+    """Point `current` at a finished build with one atomic rename."""
+    tmp = warehouse / f".current.{uuid.uuid4().hex}"
+    os.symlink(os.path.relpath(build, warehouse), tmp)
+    os.replace(tmp, warehouse / "current")
+    _fsync_dir(warehouse)
+
+
+def _collect_garbage(warehouse: Path, keep: list[Path]) -> None:
+    """Remove old builds and abandoned staging folders, keeping the given builds."""
+    builds = warehouse / "builds"
+    keep_names = {p.name for p in keep}
+    if builds.is_dir():
+        old = sorted((p for p in builds.iterdir() if p.name not in keep_names), key=lambda p: p.stat().st_mtime)
+        for p in old:
+            shutil.rmtree(p, ignore_errors=True)
+    shutil.rmtree(warehouse / ".staging", ignore_errors=True)
+
+
+def publish(warehouse: Path, tables: dict[str, pd.DataFrame],
+            extra: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+            before_swap: Callable[[Path], None] | None = None) -> Published:
+    """Stage, then atomically publish validated tables; on any error the last good build stays published."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    previous = current_build(warehouse)
+    staging, build_id, hashes = stage(warehouse, tables, extra)
+    try:
+        final = warehouse / "builds" / build_id
+        final.parent.mkdir(exist_ok=True)
+        if final.exists():
+            shutil.rmtree(staging)  # same content already built: reuse it
+        else:
+            os.rename(staging, final)
+        if before_swap is not None:
+            before_swap(final)
+        changed = previous is None or previous.resolve() != final.resolve()
+        if changed:
+            swap(warehouse, final)
+        _ensure_stable_links(warehouse)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _collect_garbage(warehouse, [final] + ([previous] if previous and changed else []))
+    size = sum((final / p).stat().st_size for p in hashes)
+    return Published(build_id, final, changed, size)
+
+
+def read_published(warehouse: Path, table: str) -> pd.DataFrame | None:
+    """A table from the published build's Parquet, or None when there is none."""
+    build = current_build(warehouse)
+    if build is None or not (build / PARQUET_DIR / f"{table}.parquet").exists():
+        return None
+    return pq.read_table(build / PARQUET_DIR / f"{table}.parquet").to_pandas()
