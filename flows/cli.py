@@ -32,6 +32,9 @@ def run(
     from flows.settings import configure_prefect
 
     t0 = time.perf_counter()
+    if not raw.is_dir():
+        err.print(f"tally run: raw folder not found: {raw}", markup=False, highlight=False)
+        raise typer.Exit(2)
     configure_prefect(warehouse, verbose)
     from flows.pipeline import tally_pipeline
     from tally.validate import ValidationFailed
