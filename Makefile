@@ -27,8 +27,10 @@ $(VENV)/.bench: $(VENV)/.synced
 	$(UV) sync --frozen --inexact --group dev --extra bench
 	touch $@
 
+# Benchmarks print figures; they are not tests.
 bench: $(VENV)/.bench
 	$(VENV)/bin/python bench/quantities.py
+	$(VENV)/bin/python bench/run_seed.py
 
 clean:
 	rm -rf $(VENV) warehouse/.prefect warehouse/builds warehouse/current warehouse/tally.duckdb warehouse/parquet
