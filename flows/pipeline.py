@@ -8,8 +8,9 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from tally import pipeline as lib
+from tally import dimensions
 from tally import warehouse as wh
-from tally.validate import ValidationFailed, validate_tables
+from tally.validate import ValidationFailed, ValidationReport, validate_tables
 
 # Documents per segment/extract task: Prefect costs 10-50 ms per task run, extraction ~1 ms per KB.
 BATCH_SIZE = 64
@@ -44,18 +45,15 @@ def reconcile(extracted: list[lib.Extracted]) -> tuple[list, list]:
 
 
 @task(name="validate")
-def validate(tables: dict, texts: dict[str, str]) -> dict[str, int]:
-    """Check every table against its Pandera model; raise with every failing row and check."""
-    report = validate_tables(tables, texts)
-    if not report.ok:
-        raise ValidationFailed(report.failures)
-    return report.rows
+def validate(tables: dict, texts: dict[str, str]) -> ValidationReport:
+    """Check every table against its Pandera model, listing every failing row and check."""
+    return validate_tables(tables, texts)
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 3])
 def publish(warehouse: Path, tables: dict) -> wh.Published:
-    """Stage, then atomically swap in the new warehouse."""
-    return wh.publish(warehouse, tables)
+    """Stage, then atomically swap in the new warehouse (with the dimension tables and analyst views)."""
+    return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views)
 
 
 @flow(name="tally-pipeline", log_prints=True)
@@ -84,11 +82,24 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
             ok, bad = f.result()
             extracted += ok
             quarantine += bad
+    previous_documents = wh.read_published(wh_dir, "documents")
     with timer("reconcile"):
         facts, conflicts = reconcile(extracted)
-    tables = lib.assemble(extracted, facts, conflicts, quarantine, wh.read_published(wh_dir, "documents"))
+    tables = lib.assemble(extracted, facts, conflicts, quarantine, previous_documents)
     with timer("validate"):
-        validate(tables, {e.doc.doc_id: e.doc.text for e in extracted})
+        report = validate(tables, {e.doc.doc_id: e.doc.text for e in extracted})
+        if not report.ok:
+            # Pandera as a gate: quarantine the documents whose rows fail, unless the failure is systemic.
+            bad = lib.failing_documents(tables, report.failures)
+            if bad is None or len(bad) == len(extracted):
+                raise ValidationFailed(report.failures)
+            extracted, refused = lib.gate_quarantine(extracted, bad)
+            quarantine += refused
+            facts, conflicts = reconcile(extracted)
+            tables = lib.assemble(extracted, facts, conflicts, quarantine, previous_documents)
+            report = validate(tables, {e.doc.doc_id: e.doc.text for e in extracted})
+            if not report.ok:
+                raise ValidationFailed(report.failures)
     with timer("publish"):
         published = publish(wh_dir, tables)
 

@@ -169,6 +169,70 @@ class Quarantine(pa.DataFrameModel):
         ordered = True
 
 
+class Countries(pa.DataFrameModel):
+    """ISO 3166-1 countries and territories (from pycountry); join facts.subject or series.iso3 on iso3."""
+
+    iso3: Series[str] = pa.Field(unique=True, str_matches=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code (USA, RUS, DEU); the key facts.subject and facts.counterpart use.")
+    iso2: Series[str] = pa.Field(unique=True, str_matches=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code (US, RU, DE).")
+    numeric: Series[str] = pa.Field(unique=True, str_matches=r"^\d{3}$", description="ISO 3166-1 numeric code as three digits with leading zeros (840), the code UN statistics use.")
+    name: Series[str] = pa.Field(description="Short English name as in ISO 3166-1 (e.g. 'Russian Federation').")
+    official_name: Series[str] = pa.Field(nullable=True, description="Official English name (e.g. 'Plurinational State of Bolivia'); NULL when ISO 3166 gives none.")
+    common_name: Series[str] = pa.Field(nullable=True, description="Common short name when it differs from name (e.g. 'Bolivia', 'Taiwan'); NULL otherwise.")
+
+    class Config:
+        strict = True
+        ordered = True
+
+
+class Groups(pa.DataFrameModel):
+    """Blocs and aggregates tally uses as subjects (EUU, NATO, G7, WLD, ...), with their members and where the list comes from."""
+
+    code: Series[str] = pa.Field(unique=True, description="Group code used in facts.subject and facts.counterpart (World Bank aggregate code where one exists: EUU, WLD).")
+    name: Series[str] = pa.Field(description="Name of the group.")
+    kind: Series[str] = pa.Field(nullable=True, description="'aggregate' for catch-all groups such as the world; NULL for blocs and organizations.")
+    members: Series[object] = pa.Field(description="ISO alpha-3 (or group) codes of the members as of as_of; empty when the group has no fixed membership (WLD, EUROPE).")
+    source: Series[str] = pa.Field(nullable=True, description="Where the membership list comes from (organization and page); NULL when there is no list.")
+    as_of: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="Date (YYYY-MM-DD) at which the membership list is correct; NULL when there is no list.")
+
+    class Config:
+        strict = True
+        ordered = True
+
+    @pa.check("members", name="list_of_strings", element_wise=True)
+    def _lists(cls, v: object) -> bool:
+        return _is_str_list(v)
+
+
+class Indicators(pa.DataFrameModel):
+    """The indicator catalog (schemas/indicators.yaml): what each indicator code in facts means."""
+
+    code: Series[str] = pa.Field(unique=True, description="Indicator code, as in facts.indicator and series.indicator.")
+    title: Series[str] = pa.Field(description="Short human-readable title.")
+    measure: Series[str] = pa.Field(nullable=True, isin=list(vocab.MEASURES), description="level, share or change: what kind of number the indicator is.")
+    units: Series[object] = pa.Field(description="Unit codes (units.code) a fact of this indicator may carry; empty means any unit.")
+    description: Series[str] = pa.Field(nullable=True, description="What the indicator measures and what counts towards it.")
+
+    class Config:
+        strict = True
+        ordered = True
+
+    @pa.check("units", name="list_of_strings", element_wise=True)
+    def _lists(cls, v: object) -> bool:
+        return _is_str_list(v)
+
+
+class Units(pa.DataFrameModel):
+    """Unit codes (schemas/units.yaml): how to read facts.value for each unit."""
+
+    code: Series[str] = pa.Field(unique=True, description="Unit code, as in facts.unit and series.unit.")
+    dimension: Series[str] = pa.Field(description="What the unit measures: currency, ratio, count, duration, flow, price, mass, volume or energy.")
+    description: Series[str] = pa.Field(description="Meaning of the unit and how values are expressed (always base units, never scaled).")
+
+    class Config:
+        strict = True
+        ordered = True
+
+
 # Table name -> model, in publishing order. The warehouse, the validator and releases read this.
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "documents": Documents,
@@ -187,33 +251,59 @@ ORDER: dict[str, list[str]] = {
     "facts": ["fact_id"],
     "conflicts": ["conflict_id"],
     "quarantine": ["path"],
+    "countries": ["iso3"],
+    "groups": ["code"],
+    "indicators": ["code"],
+    "units": ["code"],
 }
 
+# Dimension tables (reference data from pycountry and the YAML vocabularies), published beside TABLES
+# in every build and release; built by tally.dimensions, not by the pipeline's stages.
+DIMENSIONS: dict[str, type[pa.DataFrameModel]] = {
+    "countries": Countries,
+    "groups": Groups,
+    "indicators": Indicators,
+    "units": Units,
+}
 
-def vocabulary_checks(table: str) -> list[pa.Check]:
-    """Checks against the YAML vocabularies and plausibility rules that the static model cannot express."""
-    units = set(vocab.units())
-    codes = vocab.entity_codes()
-    indicators = vocab.indicators()
-    checks: list[pa.Check] = []
+# Every published table's model: facts tables first, then dimensions.
+MODELS: dict[str, type[pa.DataFrameModel]] = {**TABLES, **DIMENSIONS}
+
+
+def _in(allowed: set | frozenset, name: str) -> pa.Check:
+    return pa.Check(lambda s: s.isna() | s.isin(allowed), name=name)
+
+
+def vocabulary_checks(table: str) -> tuple[dict[str, list[pa.Check]], list[pa.Check]]:
+    """Checks against the YAML vocabularies and plausibility rules that the static model cannot express.
+
+    Returns (column -> checks, row-level checks); column checks report the offending value.
+    """
+    cols: dict[str, list[pa.Check]] = {}
+    rows: list[pa.Check] = []
     if table in ("mentions", "facts"):
-        checks += [
-            pa.Check(lambda df: df["unit"].isin(units), name="unit_in_vocabulary"),
-            pa.Check(lambda df: _null_or(df["subject"], df["subject"].isin(codes)), name="subject_is_known_code"),
-            pa.Check(lambda df: _null_or(df["counterpart"], df["counterpart"].isin(codes)), name="counterpart_is_known_code"),
-            pa.Check(lambda df: _year_ok(df["period_start"]) & _year_ok(df["period_end"]), name=f"period_years_in_{YEAR_MIN}_{YEAR_MAX}"),
+        units, codes, indicators = set(vocab.units()), vocab.entity_codes(), vocab.indicators()
+        year_ok = pa.Check(_year_ok, name=f"period_years_in_{YEAR_MIN}_{YEAR_MAX}")
+        cols = {
+            "unit": [_in(units, "unit_in_vocabulary")],
+            "subject": [_in(codes, "subject_is_known_code")],
+            "counterpart": [_in(codes, "counterpart_is_known_code")],
+            "indicator": [_in(set(indicators), "indicator_in_catalog")],
+            "period_start": [year_ok],
+            "period_end": [year_ok],
+            "value": [pa.Check(lambda s: s.isna() | s.map(lambda v: math.isfinite(v)), name="value_finite")],
+        }
+        rows += [
             pa.Check(lambda df: df["period_start"].isna() | df["period_end"].isna() | (df["period_start"].fillna("") <= df["period_end"].fillna("~")), name="period_start_not_after_end"),
-            pa.Check(lambda df: df["value"].isna() | df["value"].map(lambda v: v is not None and math.isfinite(v)), name="value_finite"),
-            pa.Check(lambda df: _null_or(df["indicator"], df["indicator"].isin(set(indicators))), name="indicator_in_catalog"),
             pa.Check(lambda df: _unit_allowed(df, indicators), name="unit_allowed_for_indicator"),
         ]
     if table == "mentions":
-        checks += [
+        cols["value"].append(pa.Check(lambda s: s.isna() | (s >= 0), name="mention_value_not_negative"))
+        rows += [
             pa.Check(lambda df: df["start"] < df["end"], name="start_before_end"),
             pa.Check(lambda df: df["low"].isna() | df["high"].isna() | (df["low"] <= df["high"]), name="low_not_above_high"),
-            pa.Check(lambda df: df["value"].isna() | (df["value"] >= 0), name="mention_value_not_negative"),
         ]
-    return checks
+    return cols, rows
 
 
 def _unit_allowed(df: pd.DataFrame, indicators: dict) -> pd.Series:
@@ -241,13 +331,66 @@ def offsets_check(texts: dict[str, str]) -> pa.Check:
 
 def columns(table: str) -> list[str]:
     """Column names of a table, in order."""
-    return list(TABLES[table].to_schema().columns)
+    return list(MODELS[table].to_schema().columns)
 
 
 def descriptions(table: str) -> tuple[str, dict[str, str]]:
     """(table description, column -> description) from the model: feeds COMMENT ON and Table Schemas."""
-    model = TABLES[table]
+    model = MODELS[table]
     schema = model.to_schema()
     doc = (model.__doc__ or "").strip().splitlines()[0]
     return doc, {name: col.description or "" for name, col in schema.columns.items()}
 
+
+
+# Views over the tables (SQL in tally.dimensions): table-level and column-level descriptions, the one
+# source of truth for their COMMENTs and for `tally schema`.
+_F = {name: col.description or "" for name, col in Facts.to_schema().columns.items()}
+VIEWS: dict[str, tuple[str, dict[str, str]]] = {
+    "series": (
+        "Facts in the long shape analysts join on (World Bank style iso3, year, value): one row per fact "
+        "that has a subject, a value and a period of exactly one calendar year (period_start YYYY, "
+        "YYYY-01 or YYYY-01-01 and period_end YYYY, YYYY-12 or YYYY-12-31 of the same year). "
+        "Several rows can share (iso3, indicator, year): different counterparts, measures, units or "
+        "disagreeing statements; see fact_id and the conflicts table.",
+        {
+            "iso3": "Subject: ISO 3166-1 alpha-3 code, or a group code (EUU, WLD, ... as in the groups table; "
+                    "World Bank aggregate codes where they exist).",
+            "indicator": _F["indicator"],
+            "year": "The calendar year the figure refers to (integer).",
+            "value": _F["value"],
+            "unit": _F["unit"],
+            "comparator": _F["comparator"],
+            "measure": _F["measure"],
+            "counterpart": _F["counterpart"],
+            "fact_id": "The fact this row comes from (facts.fact_id; facts_full has its quote and sources).",
+        },
+    ),
+    "facts_full": (
+        "Every fact with what it means and where it comes from: indicator title, party names, the exact "
+        "mention texts, the passages they were read from and the source documents' titles.",
+        {
+            "fact_id": _F["fact_id"],
+            "indicator": _F["indicator"],
+            "indicator_title": "Title of the indicator (indicators.title).",
+            "subject": _F["subject"],
+            "subject_name": "Name of the subject (countries common or ISO name, or groups.name).",
+            "counterpart": _F["counterpart"],
+            "counterpart_name": "Name of the counterpart (countries or groups).",
+            "measure": _F["measure"],
+            "value": _F["value"],
+            "unit": _F["unit"],
+            "comparator": _F["comparator"],
+            "period_start": _F["period_start"],
+            "period_end": _F["period_end"],
+            "n_mentions": _F["n_mentions"],
+            "quote": _F["quote"],
+            "mention_texts": "Exact text of each mention stating the fact (mentions.text), in document order.",
+            "passages": "Text of the passage each mention was read from (passages.text), in the same order.",
+            "doc_titles": "Titles of the source documents (documents.title; the path when there is no title).",
+            "doc_paths": "Paths of the source documents relative to the raw folder (documents.path).",
+            "mention_ids": _F["mention_ids"],
+            "doc_ids": _F["doc_ids"],
+        },
+    ),
+}

@@ -205,3 +205,32 @@ class _Span:
 
     def __exit__(self, *exc: object) -> None:
         self.into[self.stage] = self.into.get(self.stage, 0.0) + time.perf_counter() - self.t0
+
+
+_DOC_TABLES = ("documents", "passages", "mentions")
+
+
+def failing_documents(tables: dict[str, pd.DataFrame], failures: pd.DataFrame) -> dict[str, list[str]] | None:
+    """doc_id -> failed checks, for failures that belong to documents; None when any failure is systemic."""
+    bad: dict[str, set[str]] = {}
+    for r in failures.itertuples(index=False):
+        if r.table not in _DOC_TABLES + ("facts",):
+            return None
+        try:
+            row = tables[r.table].loc[int(r.index)]
+        except (ValueError, KeyError, TypeError):
+            return None  # a table-wide failure (wrong columns, dtype): systemic
+        col = r.column if isinstance(r.column, str) else "row"
+        # A fact is blamed on every document that states it.
+        for doc_id in (row["doc_ids"] if r.table == "facts" else [row["doc_id"]]):
+            bad.setdefault(doc_id, set()).add(f"{r.table}.{col}: {r.check}")
+    return {d: sorted(c) for d, c in bad.items()}
+
+
+def gate_quarantine(extracted: list[Extracted], bad: dict[str, list[str]]) -> tuple[list[Extracted], list[QuarantineRow]]:
+    """Drop documents whose rows failed validation and say which checks failed."""
+    keep = [e for e in extracted if e.doc.doc_id not in bad]
+    rows = [QuarantineRow(e.doc.path, e.doc.doc_id, "validate", "ValidationFailed",
+                          "rows failed checks: " + "; ".join(bad[e.doc.doc_id][:10]))
+            for e in extracted if e.doc.doc_id in bad]
+    return keep, rows

@@ -35,10 +35,11 @@ class ValidationReport:
 
 def schemas_for(table: str, texts: dict[str, str] | None = None) -> list[pa.DataFrameSchema]:
     """The static model, then a schema of the vocabulary and offset checks that need runtime data."""
-    extra = vocabulary_checks(table)
+    col_checks, row_checks = vocabulary_checks(table)
     if texts is not None and table in ("passages", "mentions"):
-        extra.append(offsets_check(texts))
-    return [TABLES[table].to_schema(), pa.DataFrameSchema(checks=extra, name=f"{table}_vocabulary")]
+        row_checks.append(offsets_check(texts))
+    columns = {c: pa.Column(checks=checks, nullable=True) for c, checks in col_checks.items()}
+    return [TABLES[table].to_schema(), pa.DataFrameSchema(columns, checks=row_checks, name=f"{table}_vocabulary")]
 
 
 def validate_tables(tables: dict[str, pd.DataFrame], texts: dict[str, str] | None = None) -> ValidationReport:
@@ -49,19 +50,29 @@ def validate_tables(tables: dict[str, pd.DataFrame], texts: dict[str, str] | Non
             try:
                 schema.validate(df, lazy=True)
             except SchemaErrors as exc:
-                fc = exc.failure_cases.copy()
-                fc.insert(0, "table", name)
-                parts.append(fc.reindex(columns=FAILURE_COLUMNS).astype({"failure_case": "str", "index": "str"}))
+                parts.append(_tidy(name, exc.failure_cases))
     failures = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FAILURE_COLUMNS)
     return ValidationReport({n: len(df) for n, df in tables.items()}, failures)
+
+
+def _tidy(table: str, fc: pd.DataFrame) -> pd.DataFrame:
+    """Pandera's failure cases, with a row-level check reported once per row instead of once per column."""
+    fc = fc.copy()
+    fc.insert(0, "table", table)
+    wide = fc["schema_context"].eq("DataFrameSchema") & fc["index"].notna()
+    row_level = fc[wide].drop_duplicates(["check", "index"]).assign(column=None, failure_case="(row)")
+    fc = pd.concat([fc[~wide], row_level], ignore_index=True)
+    return fc.reindex(columns=FAILURE_COLUMNS).astype({"failure_case": "str", "index": "str"})
 
 
 def format_failures(failures: pd.DataFrame, limit: int = 200) -> str:
     """One line per failing row and check, for logs and the CLI."""
     lines = [f"validation failed: {len(failures)} failing cases"]
     for r in failures.head(limit).itertuples(index=False):
-        col = r.column if isinstance(r.column, str) else "<table>"
-        lines.append(f"  {r.table}.{col}: check {r.check} failed for {r.failure_case!r} (row {r.index})")
+        if isinstance(r.column, str):
+            lines.append(f"  {r.table}.{r.column}: check {r.check} failed for {r.failure_case!r} (row {r.index})")
+        else:
+            lines.append(f"  {r.table}: check {r.check} failed (row {r.index})")
     if len(failures) > limit:
         lines.append(f"  ... and {len(failures) - limit} more")
     return "\n".join(lines)

@@ -39,7 +39,7 @@ def test_flow_publishes_and_is_deterministic(prefect_harness, raw, tmp_path):
     assert query(w, "SELECT count(*) FROM documents WHERE path = 'us_russia_relations.txt' AND title IS NOT NULL") == [(1,)]
 
 
-def test_validation_failure_leaves_last_good_warehouse(prefect_harness, raw, tmp_path, monkeypatch):
+def test_systemic_validation_failure_leaves_last_good_warehouse(prefect_harness, raw, tmp_path, monkeypatch):
     from flows.pipeline import tally_pipeline
 
     w = tmp_path / "wh"
@@ -51,7 +51,7 @@ def test_validation_failure_leaves_last_good_warehouse(prefect_harness, raw, tmp
 
     def corrupt(*args, **kwargs):
         tables = real(*args, **kwargs)
-        tables["mentions"].loc[0, "unit"] = "furlongs"
+        tables["mentions"]["unit"] = "furlongs"  # every document fails: systemic, nothing is published
         tables["mentions"].loc[1, "text"] = "not what the document says"
         return tables
 
@@ -62,6 +62,30 @@ def test_validation_failure_leaves_last_good_warehouse(prefect_harness, raw, tmp
     assert "unit_in_vocabulary" in msg and "text_equals_document_slice" in msg and "furlongs" in msg
     assert tree_hashes(w) == before
     assert query(w, "SELECT count(*) FROM mentions")[0][0] == n_before
+
+
+def test_document_failing_validation_is_quarantined(prefect_harness, raw, tmp_path, monkeypatch):
+    from flows.pipeline import tally_pipeline
+
+    w = tmp_path / "wh"
+    (raw / "bad doc é.txt").write_text("Exports rose 12% to $4 billion in 2024.\n", encoding="utf-8")
+    real = lib.extract_mentions
+
+    def corrupt(batch):
+        ok, bad = real(batch)
+        for e in ok:
+            if e.doc.path.startswith("bad doc"):
+                for m in e.mentions:
+                    m.unit = "furlongs"
+        return ok, bad
+
+    monkeypatch.setattr(lib, "extract_mentions", corrupt)
+    s = tally_pipeline(raw=str(raw), warehouse=str(w))
+    assert s.documents == 1 and [q.path for q in s.quarantined] == ["bad doc é.txt"]
+    rows = query(w, "SELECT path, stage, error_class, message FROM quarantine")
+    assert rows[0][:3] == ("bad doc é.txt", "validate", "ValidationFailed")
+    assert "mentions.unit: unit_in_vocabulary" in rows[0][3]
+    assert query(w, "SELECT count(*) FROM documents WHERE path LIKE 'bad doc%'") == [(0,)]
 
 
 def test_library_does_not_import_prefect():
