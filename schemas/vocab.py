@@ -57,3 +57,19 @@ def entity_codes() -> frozenset[str]:
     import pycountry
 
     return frozenset({c.alpha_3 for c in pycountry.countries} | group_codes())
+
+
+def groups() -> dict[str, dict[str, Any]]:
+    """Group code -> entry (title, names, optional kind/related/members) from groups.yaml."""
+    path = HERE / "groups.yaml"
+    if not path.exists():
+        return {}
+    return {g["code"]: g for g in _load("groups.yaml")["groups"]}
+
+
+def aliases() -> dict[str, Any]:
+    """Surface forms pycountry lacks: names, demonyms, capitals, institutions (code -> forms), blocked, pairs."""
+    path = HERE / "groups.yaml"
+    if not path.exists():
+        return {}
+    return _load("groups.yaml").get("aliases") or {}

@@ -1,30 +1,293 @@
-"""Collapse mentions that state the same claim into facts, and flag where statements disagree."""
+"""Collapse mentions that state the same claim into facts, and flag where statements disagree.
+
+A claim is (indicator, subject, counterpart, measure, unit, period, signed value, comparator). A mention that
+only leaves something out (no period, or an open bound where another statement of the same claim has one)
+joins the single fuller statement it is compatible with. Facts that read as the same claim but disagree
+(comparator, period, counterpart, denominator, value) become conflict rows, and a stated change is checked
+against the two levels it connects (arithmetic).
+"""
 from __future__ import annotations
 
+import math
+import re
 from collections import defaultdict
+from functools import cache
 
 from tally.model import Conflict, Fact, Mention
 
 
-def _key(m: Mention) -> tuple:
-    return (m.indicator, m.subject, m.counterpart, m.measure, m.unit, m.period_start, m.period_end,
-            m.value, m.comparator, m.change)
+
+def _signed(m: Mention) -> float | None:
+    if m.value is None:
+        return None
+    return -m.value if (m.measure == "change" and m.change == "down") else m.value
+
+
+def _vkey(v: float | None) -> float | None:
+    return None if v is None else float(f"{v:.9g}")
+
+
+def _base(m: Mention) -> tuple:
+    return (m.indicator, m.subject, m.counterpart, m.measure, m.unit, m.comparator, _vkey(_signed(m)))
+
+
+def _compatible(less: tuple, more: tuple) -> bool:
+    """`less` only leaves out bounds that `more` gives (and gives fewer)."""
+    if less == more:
+        return False
+    ok = all(a is None or a == b for a, b in zip(less, more))
+    return ok and sum(x is not None for x in more) > sum(x is not None for x in less)
+
+
+def _order(m: Mention) -> tuple:
+    return (m.doc_id, m.start)
 
 
 def reconcile(mentions: list[Mention], texts: dict[str, str] | None = None) -> tuple[list[Fact], list[Conflict]]:
-    """Group identical claims into facts (placeholder: exact-key grouping, no conflicts)."""
-    groups: dict[tuple, list[Mention]] = defaultdict(list)
+    """Group identical claims into facts; report conflicts. `texts` (doc_id -> text) enables quotes."""
+    groups: dict[tuple, dict[tuple, list[Mention]]] = defaultdict(lambda: defaultdict(list))
     for m in mentions:
         if m.indicator is None:
+            continue  # unclassified figures stay in the mentions table; a fact needs an indicator
+        groups[_base(m)][(m.period_start, m.period_end)].append(m)
+
+    claims: list[tuple[tuple, tuple, list[Mention]]] = []
+    for base, by_period in groups.items():
+        periods = sorted(by_period, key=lambda p: -sum(x is not None for x in p))
+        merged: dict[tuple, list[Mention]] = {p: list(by_period[p]) for p in periods}
+        for p in sorted(periods, key=lambda p: sum(x is not None for x in p)):
+            targets = [q for q in merged if q != p and _compatible(p, q)]
+            fullest = {q for q in targets if not any(_compatible(q, r) for r in targets)}
+            if len(fullest) == 1 and p in merged:
+                q = fullest.pop()
+                merged[q].extend(merged.pop(p))
+        for p, ms in merged.items():
+            claims.append((base, p, sorted(ms, key=_order)))
+
+    claims.sort(key=lambda c: _order(c[2][0]))
+    facts: list[Fact] = []
+    for i, (base, period, ms) in enumerate(claims, 1):
+        ind, subj, cp, measure, unit, comp, value = base
+        facts.append(Fact(
+            fact_id=f"F{i:04d}", indicator=ind, subject=subj, counterpart=cp, measure=measure, value=value,
+            unit=unit, comparator=comp, period_start=period[0], period_end=period[1], n_mentions=len(ms),
+            mention_ids=[m.mention_id for m in ms], doc_ids=sorted({m.doc_id for m in ms}),
+            quote=_quote(ms, period, texts) if texts else None,
+        ))
+    return facts, find_conflicts(facts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes
+# ---------------------------------------------------------------------------------------------
+
+def _quote(ms: list[Mention], period: tuple, texts: dict[str, str]) -> str | None:
+    """The clearest statement: a 5-25 word exact substring around one mention, preferring a sentence that
+    states the fact's period, comes from prose rather than a table, and is short."""
+    from tally.entities import enclosing, sentence_spans
+
+    best = None
+    for m in ms:
+        text = texts.get(m.doc_id)
+        if not text:
             continue
-        groups[_key(m)].append(m)
-    facts = []
-    for i, (k, ms) in enumerate(sorted(groups.items(), key=lambda kv: (kv[1][0].doc_id, kv[1][0].start)), 1):
-        m0 = ms[0]
-        value = m0.value
-        if m0.measure == "change" and m0.change == "down" and value is not None:
-            value = -value
-        facts.append(Fact(f"F{i:04d}", m0.indicator, m0.subject, m0.counterpart, m0.measure, value, m0.unit,
-                          m0.comparator, m0.period_start, m0.period_end, len(ms),
-                          [m.mention_id for m in ms], sorted({m.doc_id for m in ms}), None))
-    return facts, []
+        line_start = text.rfind("\n", 0, m.start) + 1
+        line_end = text.find("\n", m.end)
+        line_end = len(text) if line_end < 0 else line_end
+        # a table cell is bounded by pipes; a bullet inside a cell by an en dash
+        lo = max(text.rfind("|", line_start, m.start) + 1, line_start)
+        hi = text.find("|", m.end, line_end)
+        hi = line_end if hi < 0 else hi
+        dash = text.rfind(" – ", lo, m.start)
+        lo = dash + 3 if dash >= 0 else lo
+        dash = text.find(" – ", m.end, hi)
+        hi = dash if dash >= 0 else hi
+        s, e = enclosing(sentence_spans(text, lo, hi), m.start)
+        q0, q1 = _trim(text, s, e, m.start, m.end)
+        sent = text[q0:q1]
+        years = [p[:4] for p in period if p]
+        score = (sum(y in sent for y in years) * 3 - ("|" in text[line_start:line_end]) * 2
+                 - abs(len(sent.split()) - 15) / 10)
+        if best is None or score > best[0]:
+            best = (score, sent)
+    return best[1] if best else None
+
+
+def _trim(text: str, s: int, e: int, ms: int, me: int, max_words: int = 25) -> tuple[int, int]:
+    """Shrink [s, e) to at most max_words whole words, keeping [ms, me) and ending at word edges."""
+    while s < e and not text[s].isalnum() and text[s] not in "$“\"'(":
+        s += 1
+    while e > s and text[e - 1] in " \t\n,;:—–-":
+        e -= 1
+    words = [(w.start() + s, w.end() + s) for w in re.finditer(r"\S+", text[s:e])]
+    if len(words) <= max_words:
+        return s, e
+    first = next(i for i, (a, b) in enumerate(words) if b > ms)
+    last = next((i for i, (a, b) in enumerate(words) if b >= me), len(words) - 1)
+    lo, hi = first, last
+    while hi - lo + 1 < max_words:  # grow around the mention, a little more to the left (the subject)
+        if lo > 0 and (hi == len(words) - 1 or (first - lo) <= (hi - last) * 1.5):
+            lo -= 1
+        elif hi < len(words) - 1:
+            hi += 1
+        else:
+            break
+    a, b = words[lo][0], words[hi][1]
+    while b > a and text[b - 1] in ",;:—–-":
+        b -= 1
+    return a, b
+
+
+# ---------------------------------------------------------------------------------------------
+# Conflicts
+# ---------------------------------------------------------------------------------------------
+
+@cache
+def _related() -> dict[str, set[str]]:
+    from schemas import vocab
+
+    rel: dict[str, set[str]] = defaultdict(set)
+    for code, g in vocab.groups().items():
+        for r in (g.get("related") or []) + (g.get("members") or []):
+            rel[code].add(r)
+            rel[r].add(code)
+    return rel
+
+
+def _year_bounds(f: Fact) -> tuple[int | None, int | None]:
+    y = lambda s: int(s[:4]) if s else None
+    return y(f.period_start), y(f.period_end)
+
+
+def _near_periods(a: Fact, b: Fact) -> bool:
+    """Periods that could be the same time written two ways: one open-ended, or touching/overlapping."""
+    a0, a1 = _year_bounds(a)
+    b0, b1 = _year_bounds(b)
+    if None in (a0, a1) or None in (b0, b1):
+        return True
+    return a0 <= b1 + 1 and b0 <= a1 + 1
+
+
+def _period_text(f: Fact) -> str:
+    if not f.period_start and not f.period_end:
+        return "no period"
+    return f"{f.period_start or '…'}/{f.period_end or '…'}"
+
+
+def _fmt(v: float | None) -> str:
+    """Readable number: 400000000000 -> 400,000,000,000; 6.7 -> 6.7."""
+    if v is None:
+        return "?"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6g}"
+
+
+def find_conflicts(facts: list[Fact]) -> list[Conflict]:
+    """Pairs of facts that state what reads as the same claim differently, plus failed arithmetic checks."""
+    rows: list[tuple[str, list[str], str]] = []
+    by_claim: dict[tuple, list[Fact]] = defaultdict(list)
+    for f in facts:
+        by_claim[(f.indicator, f.subject, f.measure, f.unit)].append(f)
+    for group in by_claim.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                same_value = a.value is not None and b.value is not None and math.isclose(a.value, b.value, rel_tol=1e-9)
+                same_period = (a.period_start, a.period_end) == (b.period_start, b.period_end)
+                if a.counterpart != b.counterpart:
+                    if same_value and a.counterpart and b.counterpart and b.counterpart in _related().get(a.counterpart, ()):
+                        rows.append(("counterpart", [a.fact_id, b.fact_id],
+                                     f"{a.indicator} {a.subject}: {_fmt(a.value)} {a.unit} to {a.counterpart} "
+                                     f"({a.comparator}, {_period_text(a)}) vs to {b.counterpart} "
+                                     f"({b.comparator}, {_period_text(b)}); {a.counterpart} and {b.counterpart} are not the same party"))
+                    continue
+                if same_value and a.comparator != b.comparator:
+                    extra = "" if same_period else f"; periods also differ ({_period_text(a)} vs {_period_text(b)})"
+                    rows.append(("comparator", [a.fact_id, b.fact_id],
+                                 f"{a.indicator} {a.subject}: '{a.comparator} {_fmt(a.value)}' vs '{b.comparator} {_fmt(b.value)}' {a.unit}{extra}"))
+                elif same_value and not same_period and _near_periods(a, b):
+                    rows.append(("period", [a.fact_id, b.fact_id],
+                                 f"{a.indicator} {a.subject}: {_fmt(a.value)} {a.unit} dated {_period_text(a)} vs {_period_text(b)}"))
+                elif (not same_value and same_period and (a.period_start or a.period_end) and a.comparator == b.comparator
+                      and not set(a.doc_ids) & set(b.doc_ids)):
+                    # only across sources: inside one document two values of one indicator, party and period are
+                    # nearly always sub-series (CPI components, crop types), not a disagreement
+                    rows.append(("value", [a.fact_id, b.fact_id],
+                                 f"{a.indicator} {a.subject} {_period_text(a)}: {_fmt(a.value)} vs {_fmt(b.value)} {a.unit}"))
+    # the same share of the same two parties under two denominators ("45% of Europe's crude" vs "45% of its exports")
+    shares = [f for f in facts if f.measure == "share" and f.subject and f.counterpart]
+    for i, a in enumerate(shares):
+        for b in shares[i + 1:]:
+            if (a.indicator != b.indicator and {a.subject, a.counterpart} == {b.subject, b.counterpart}
+                    and a.value is not None and b.value is not None and math.isclose(a.value, b.value)):
+                rows.append(("denominator", [a.fact_id, b.fact_id],
+                             f"{_fmt(a.value)}% stated as {a.indicator} ({a.subject}<-{a.counterpart}) and as "
+                             f"{b.indicator} ({b.subject}->{b.counterpart}): one number, two denominators"))
+    rows += _arithmetic(facts)
+    rows.sort(key=lambda r: (r[1], r[0]))
+    return [Conflict(f"C{i:04d}", kind, ids, note) for i, (kind, ids, note) in enumerate(rows, 1)]
+
+
+def _level_codes(change_code: str) -> list[str]:
+    from schemas import vocab
+
+    cat = vocab.indicators()
+    entry = cat.get(change_code) or {}
+    if entry.get("level"):
+        return [entry["level"]]
+    stem = re.sub(r"_change$", "", change_code)
+    return [c for c in (stem, f"{stem}_value", f"{stem}s", re.sub(r"_export$", "_exports", stem)) if c in cat]
+
+
+def _half_unit(v: float) -> float:
+    """Half the place value of the last printed digit of a level (38.1e9 -> 0.05e9)."""
+    v = abs(v)
+    if v == 0:
+        return 0.5
+    k = math.floor(math.log10(v))
+    for p in range(k, k - 12, -1):
+        unit = 10.0 ** p
+        if math.isclose(round(v / unit) * unit, v, rel_tol=1e-9):
+            return unit / 2
+    return 0.0
+
+
+def _decimals_half(v: float) -> float:
+    s = f"{abs(v):.6f}".rstrip("0").rstrip(".")
+    d = len(s.split(".")[1]) if "." in s else 0
+    return 0.5 * 10 ** (-d)
+
+
+def _arithmetic(facts: list[Fact]) -> list[tuple[str, list[str], str]]:
+    """Check each stated percent change against two levels of the same series at its period's ends."""
+    out = []
+    for c in facts:
+        if c.measure != "change" or c.unit != "percent" or c.value is None or not (c.period_start and c.period_end):
+            continue
+        if c.period_start == c.period_end:
+            continue
+        levels = [f for f in facts if f.indicator in _level_codes(c.indicator) and f.subject == c.subject
+                  and f.counterpart == c.counterpart and f.measure == "level" and f.value]
+        at = lambda p: [f for f in levels if f.period_start == p and f.period_end == p]
+        l0, l1 = at(c.period_start), at(c.period_end)
+        if len(l0) != 1 or len(l1) != 1 or l0[0].unit != l1[0].unit:
+            continue
+        a, b = l0[0], l1[0]
+        ra, rb = _half_unit(a.value), _half_unit(b.value)
+        corners = [((vb - va) / va * 100) for va in (a.value - ra, a.value + ra) for vb in (b.value - rb, b.value + rb) if va]
+        lo, hi = min(corners), max(corners)
+        implied = (b.value - a.value) / a.value * 100
+        s = c.value
+        rs = _decimals_half(s)
+        if c.comparator == "~":
+            slack = max(2.5, 0.05 * abs(s))
+            s_lo, s_hi = s - rs - slack, s + rs + slack
+        elif c.comparator in (">", ">="):  # magnitude at least |s|
+            s_lo, s_hi = (s - rs, math.inf) if s >= 0 else (-math.inf, s + rs)
+        elif c.comparator in ("<", "<="):
+            s_lo, s_hi = (-math.inf if s < 0 else 0.0, s + rs) if s >= 0 else (s - rs, 0.0)
+        else:
+            s_lo, s_hi = s - rs, s + rs
+        if hi < s_lo or lo > s_hi:
+            out.append(("arithmetic", [c.fact_id, a.fact_id, b.fact_id],
+                        f"{c.indicator} {c.subject}: stated {c.comparator} {_fmt(s)}% from {a.period_end} to {b.period_end}, "
+                        f"but the levels {_fmt(a.value)} -> {_fmt(b.value)} {a.unit} imply {implied:.1f}%"))
+    return out

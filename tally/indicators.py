@@ -1,0 +1,145 @@
+"""What a figure measures: match the words around a mention against the indicator catalog.
+
+Each catalog entry lists cue alternatives (sets of terms that must all occur near the number). A cue's
+score grows as its terms sit closer to the number; terms in the clause count more than terms elsewhere in
+the sentence, and those more than the table-row label or section heading. Only indicators whose unit list
+holds the mention's unit and whose measure fits the mention (a change amount needs a change indicator)
+compete; the best score wins. No match leaves the indicator empty.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from schemas import vocab
+
+MEASURES = vocab.MEASURES
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    code: str
+    measure: str
+    units: tuple[str, ...]
+    relation: str
+    side: str | None
+    mirror: str | None
+    cues: tuple[tuple[re.Pattern[str], ...], ...]
+    nots: tuple[re.Pattern[str], ...]
+    counterpart_preps: tuple[str, ...] | None
+    raw: dict[str, Any]
+
+
+def _term(t: str) -> re.Pattern[str]:
+    # A term matches at a word start (or anywhere if it starts with a non-word pattern such as '^' or '\$').
+    prefix = "" if t.startswith(("^", "\\$", "\\b", "(?")) and not t.startswith("(?:") else r"(?<![\w-])"
+    return re.compile(prefix + "(?:" + t + ")", re.I)
+
+
+@cache
+def catalog() -> dict[str, Entry]:
+    """Indicator code -> compiled entry, in catalog order."""
+    out: dict[str, Entry] = {}
+    for code, e in vocab.indicators().items():
+        cues = tuple(tuple(_term(t) for t in (c if isinstance(c, list) else [c])) for c in e.get("cues", []))
+        out[code] = Entry(code, e["measure"], tuple(e.get("units") or ()), e.get("relation", "none"), e.get("side"),
+                          e.get("mirror"), cues, tuple(_term(t) for t in e.get("not", []) or []),
+                          tuple(e["counterpart_preps"]) if e.get("counterpart_preps") else None, e)
+    return out
+
+
+_CHANGE_AFTER = re.compile(r"^\s*(?:increase|decrease|decline|rise|drop|reduction|fall|growth|gain|jump|surge|"
+                           r"contraction|cut|hike|growth rate)\b", re.I)
+_CHANGE_BEFORE = re.compile(r"\b(?:(?:increased?|decreased?|declined?|rose|risen|rising|grew|grown|growing|fell|fallen|"
+                            r"dropped|climbed|jumped|surged|soared|plunged|plummeted|reduced|reducing|cut|raised|"
+                            r"expanding|increasing|expanded|rise|grow)\s+(?:by\s+)?(?:an?\s+)?(?:estimated\s+)?"
+                            r"|(?:increase|decrease|decline|rise|drop|growth|gain|reduction|cut|hike)\s+of\s+)$", re.I)
+_SHARE_AFTER = re.compile(r"^\s*(?:of|for)\b", re.I)
+_SHARE_BEFORE = re.compile(r"\b(?:share|accounted for|accounting for|accounts for|account for|represent\w*|"
+                           r"comprising|making up|makes? up)\b[^.;]{0,25}$", re.I)
+
+
+def infer_measure(text: str, start: int, end: int, unit: str, change: str | None) -> str:
+    """level, share or change from the mention and its immediate words (before the catalog is consulted)."""
+    if change in ("up", "down"):
+        return "change"
+    before = text[max(0, start - 60):start]
+    after = text[end:end + 30]
+    if unit in ("percent", "percentage_points", "basis_points"):
+        if _CHANGE_AFTER.match(after) or _CHANGE_BEFORE.search(before):
+            return "change"
+        if unit == "percent" and (_SHARE_AFTER.match(after) or _SHARE_BEFORE.search(before)):
+            return "share"
+        return "share" if unit == "percent" else "level"
+    return "level"
+
+
+def _fits(entry: Entry, measure: str, unit: str) -> bool:
+    if entry.units and unit not in entry.units:
+        return False
+    if measure == "change":
+        return entry.measure == "change"
+    if entry.measure == "change":
+        return False
+    if measure == "level" and entry.measure == "share":
+        return unit == "percent"
+    return True
+
+
+def _score_cue(cue: tuple[re.Pattern[str], ...], windows: list[tuple[str, int, int, float]]) -> float:
+    """Per-term closeness to the number, averaged; a term counts at its best place.
+    windows: (text, number start, number end, weight), offsets relative to the window text."""
+    total = 0.0
+    for pat in cue:  # mean closeness of the terms, with a small bonus per extra term (specificity)
+        best = 0.0
+        for text, a0, a1, weight in windows:
+            for m in pat.finditer(text):
+                d = m.start() - a1 if m.start() >= a1 else (a0 - m.end() if m.end() <= a0 else 0)
+                best = max(best, weight / (1.0 + d / 40.0))
+        if best == 0.0:
+            return 0.0
+        total += best
+    return total / len(cue) * (1.0 + 0.1 * (len(cue) - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    code: str | None
+    measure: str
+    entry: Entry | None
+    score: float = 0.0
+
+
+def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence: tuple[int, int], unit: str,
+             change: str | None, label: str | None = None, section: str | None = None) -> Classified:
+    """The best catalog indicator for the mention text[start:end] (document offsets), or None."""
+    measure = infer_measure(text, start, end, unit, change)
+    ctext = text[clause[0]:clause[1]]
+    # The number itself is masked so that cue terms cannot match inside it.
+    mask = lambda s, lo: s[:max(0, start - lo)] + " " * (end - start) + s[max(0, end - lo):] if lo <= start < lo + len(s) else s
+    windows = [(mask(ctext, clause[0]), start - clause[0], end - clause[0], 3.0)]
+    stext = text[sentence[0]:sentence[1]]
+    windows.append((mask(stext, sentence[0]), start - sentence[0], end - sentence[0], 1.5))
+    ctx_windows = [(s, len(s), len(s), 0.6) for s in (label, section) if s]
+    best: Classified | None = None
+    for entry in catalog().values():
+        if not _fits(entry, measure, unit):
+            continue
+        if any(p.search(ctext) for p in entry.nots):
+            continue
+        score = 0.0
+        for cue in entry.cues:
+            sc = _score_cue(cue, windows)
+            if sc == 0.0 and ctx_windows:
+                sc = 0.5 * _score_cue(cue, windows + ctx_windows)
+            score = max(score, sc)  # more terms found near the number = a more specific match
+        if entry.raw.get("generic"):
+            score *= 0.75  # catch-all indicators (exports, aid) yield to specific ones that also fit
+        if score > 0 and (best is None or score > best.score + 1e-9):
+            best = Classified(entry.code, measure, entry, score)
+    if best is None:
+        return Classified(None, measure, None, 0.0)
+    m = best.entry.measure if measure != "change" else "change"
+    return Classified(best.code, m, best.entry, best.score)

@@ -1,0 +1,128 @@
+"""Indicator catalog: coverage, well-formedness, and recognition of paraphrases (never the seed's sentences)."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from schemas import vocab
+from tally.indicators import catalog, infer_measure
+from tally.mentions import resolve_mentions
+from tally.model import DocContext, Mention
+from tally.segment import segment
+
+GOLD = Path(__file__).resolve().parent / "gold"
+
+
+def classify_in(text: str, span: str, unit: str, change: str | None = None) -> Mention:
+    start = text.index(span)
+    m = Mention("d", "m", "", start, start + len(span), span, 1.0, None, None, unit, "=", change)
+    return resolve_mentions(DocContext("d", text), segment(text), [m])[0]
+
+
+def test_catalog_covers_every_seed_indicator():
+    codes = {r["indicator"] for r in csv.DictReader(open(GOLD / "seed_facts.csv", encoding="utf-8"))}
+    assert codes <= set(vocab.indicators()), codes - set(vocab.indicators())
+
+
+def test_catalog_entries_are_well_formed():
+    units = set(vocab.units())
+    cat = vocab.indicators()
+    for code, e in cat.items():
+        assert {"code", "title", "measure", "units", "description", "cues"} <= set(e), code
+        assert e["measure"] in vocab.MEASURES, code
+        assert e["units"] and set(e["units"]) <= units, (code, set(e["units"]) - units)
+        assert e.get("relation", "none") in ("none", "flow", "partner", "symmetric"), code
+        if e.get("mirror"):
+            assert e["mirror"] in cat and cat[e["mirror"]]["measure"] == e["measure"], code
+    assert catalog()["crude_import_change"].mirror == "crude_export_change"
+
+
+@pytest.mark.parametrize("text,span,unit,change,indicator,measure", [
+    # sanctions and losses
+    ("Washington has now designated over 2,500 entities under its sanctions programs against Iran.",
+     "over 2,500", "count", None, "sanctions_imposed", "level"),
+    ("Iran's economy lost an estimated $100 billion in output because of the measures.",
+     "an estimated $100 billion", "USD", None, "sanctions_revenue_loss", "level"),
+    ("German firms active in Iran wrote down losses of $3 billion.", "$3 billion", "USD", None,
+     "corporate_revenue_loss", "level"),
+    # trade
+    ("Two-way trade between Japan and Brazil totaled $12 billion in 2019.", "$12 billion", "USD", None,
+     "bilateral_trade_value", "level"),
+    ("Bilateral trade with Vietnam jumped 25% in 2022.", "25%", "percent", "up", "bilateral_trade_change", "change"),
+    ("About 60% of China's trade with Brazil is now settled in local currencies.", "60%", "percent", None,
+     "non_dollar_trade_share", "share"),
+    ("Taiwan's chip shipments to the United States grew 30% in 2023.", "30%", "percent", "up",
+     "semiconductor_exports_change", "change"),
+    ("The merchandise trade deficit widened to $70 billion in March.", "$70 billion", "USD", None, "trade_balance", "level"),
+    # oil
+    ("Iraq's crude shipments to India rose by 12% in 2021.", "12%", "percent", "up", "crude_export_change", "change"),
+    ("Japanese purchases of Saudi crude fell by 5% in 2020.", "5%", "percent", "down", "crude_export_change", "change"),
+    ("Norway delivered 1.6 million barrels per day of crude oil to Europe.", "1.6 million barrels per day",
+     "barrels_per_day", None, "crude_exports", "level"),
+    ("Kuwait sends 30% of its crude oil exports to China.", "30%", "percent", None, "crude_export_share", "share"),
+    ("Turkey buys 25% of its oil imports from Iraq.", "25%", "percent", None, "oil_import_share", "share"),
+    ("Saudi Arabia provided 20% of Japan's crude oil.", "20%", "percent", None, "crude_import_share", "share"),
+    ("The coalition set a ceiling price of $45 per barrel on Iranian crude.", "$45 per barrel", "USD_per_barrel", None,
+     "oil_price_cap", "level"),
+    ("The WTI spot price averaged $75 per barrel in May.", "$75 per barrel", "USD_per_barrel", None, "oil_price", "level"),
+    ("Venezuela's oil and gas revenue dropped by 40% in 2019.", "40%", "percent", "down", "oil_gas_revenue_change",
+     "change"),
+    # gas and power
+    ("Qatar's LNG cargoes to Asia increased by 20% since 2020.", "20%", "percent", "up", "lng_exports_change", "change"),
+    ("Italy, long dependent on Algerian gas for 30% of its imports, diversified.", "30%", "percent", None,
+     "gas_import_share", "share"),
+    ("Algerian gas covered 15% of Italy's total energy consumption.", "15%", "percent", None,
+     "gas_dependence_share", "share"),
+    ("Gas sales made up 25% of Qatar's export earnings.", "25%", "percent", None, "gas_export_revenue_share", "share"),
+    ("Household electricity bills in Italy rose by 50% in 2022.", "50%", "percent", "up", "electricity_price_change",
+     "change"),
+    ("Energy costs for industrial users in Japan climbed 20% since 2021.", "20%", "percent", "up",
+     "industrial_energy_cost_change", "change"),
+    ("Henry Hub prices averaged $2.50/MMBtu last winter.", "$2.50/MMBtu", "USD_per_MMBtu", None, "gas_price", "level"),
+    # military, aid, diplomacy
+    ("Israel has spent about $60 billion on the war effort so far.", "about $60 billion", "USD", None,
+     "military_operations_spending", "level"),
+    ("Poland's military spending reached 4% of GDP in 2023.", "4%", "percent", None, "defense_spending_share_gdp", "share"),
+    ("Canada pledged $4 billion in military and humanitarian assistance to Ukraine.", "$4 billion", "USD", None,
+     "military_humanitarian_aid", "level"),
+    ("Budget support to Moldova's government reached $300 million.", "$300 million", "USD", None,
+     "direct_budget_support", "level"),
+    ("The alliance now has 12,000 troops stationed in the Baltics.", "12,000", "count", None, "troops_deployed", "level"),
+    ("Canada expelled diplomats, leaving 20 Chinese diplomats in Ottawa.", "20", "count", None,
+     "diplomatic_personnel", "level"),
+    ("Applicants wait over 300 days for a visa appointment.", "over 300 days", "days", None, "visa_processing_time",
+     "level"),
+    # macro
+    ("The consumer price index rose 3.1 percent over the year.", "3.1 percent", "percent", "up", "cpi_change", "change"),
+    ("The jobless rate fell to 4.1% in June.", "4.1%", "percent", None, "unemployment_rate", "level"),
+    ("Real GDP grew 2.5 percent in 2019.", "2.5 percent", "percent", "up", "gdp_growth", "change"),
+    ("The federal deficit is projected at $1.8 trillion in 2024.", "$1.8 trillion", "USD", None, "budget_deficit", "level"),
+    ("Debt held by the public reaches 99 percent of GDP in 2024.", "99 percent", "percent", None, "public_debt_share_gdp",
+     "share"),
+    ("FDI inflows reached $30 billion in 2019.", "$30 billion", "USD", None, "fdi_inflows", "level"),
+    ("Brazil's wheat harvest is forecast at 9.5 MMT.", "9.5 MMT", "tonnes", None, "grain_production", "level"),
+    ("Corn exports are forecast at 5 MMT.", "5 MMT", "tonnes", None, "grain_exports", "level"),
+])
+def test_paraphrases_are_recognised(text, span, unit, change, indicator, measure):
+    m = classify_in(text, span, unit, change)
+    assert (m.indicator, m.measure) == (indicator, measure), (m.indicator, m.measure)
+
+
+def test_unmatched_mentions_keep_no_indicator_but_get_a_measure():
+    m = classify_in("The committee met 14 times.", "14 times", "times")
+    assert m.indicator is None and m.measure == "level"
+
+
+@pytest.mark.parametrize("text,span,unit,change,measure", [
+    ("rose by 5% in 2020", "5%", "percent", None, "change"),
+    ("a 150% increase", "150%", "percent", None, "change"),
+    ("6.7% of GDP", "6.7%", "percent", None, "share"),
+    ("accounting for approximately 39% of revenue", "approximately 39%", "percent", None, "share"),
+    ("fell 3% last year", "3%", "percent", "down", "change"),
+    ("$38.1 billion in 2013", "$38.1 billion", "USD", None, "level"),
+])
+def test_measure_from_the_words_at_the_number(text, span, unit, change, measure):
+    s = text.index(span)
+    assert infer_measure(text, s, s + len(span), unit, change) == measure

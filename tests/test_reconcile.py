@@ -1,0 +1,170 @@
+"""Reconcile: mentions -> facts and conflicts; the seed's facts and the gold README's conflicts."""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from tally.mentions import build_mentions, resolve_mentions
+from tally.model import DocContext, Mention
+from tally.reconcile import reconcile
+from tally.segment import segment
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = Path(__file__).resolve().parent / "gold"
+SEED = ROOT / "raw" / "us_russia_relations.txt"
+KEY = ("indicator", "subject", "counterpart", "measure", "value", "unit", "comparator", "period_start", "period_end")
+
+# The gold README's conflicts, as pairs of gold fact ids that some conflict row must hold together.
+README_CONFLICTS = [("F02", "F03"), ("F12", "F13"), ("F14", "F15"), ("F16", "F17"), ("F22", "F23"), ("F22", "F24"),
+                    ("F23", "F24")]
+
+
+def _nz(x: str) -> str | None:
+    return x or None
+
+
+def gold_facts() -> dict[tuple, str]:
+    out = {}
+    for r in csv.DictReader(open(GOLD / "seed_facts.csv", encoding="utf-8")):
+        out[tuple(float(r[k]) if k == "value" else _nz(r[k]) for k in KEY)] = r["fact_id"]
+    return out
+
+
+def fact_key(f) -> tuple:
+    return tuple(float(getattr(f, k)) if k == "value" else getattr(f, k) for k in KEY)
+
+
+def seed_from_gold_spans() -> tuple[str, list[Mention]]:
+    """Gold mention offsets with the gold's value/unit/comparator/change: isolates the resolvers from the extractor."""
+    text = SEED.read_text(encoding="utf-8")
+    ms = [Mention("seed", r["mention_id"], "", int(r["start"]), int(r["end"]), r["text"], float(r["value"]), None, None,
+                  r["unit"], r["comparator"], _nz(r["change"]))
+          for r in csv.DictReader(open(GOLD / "seed_mentions.csv", encoding="utf-8"))]
+    return text, resolve_mentions(DocContext("seed", text), segment(text), ms)
+
+
+def seed_from_extractor() -> tuple[str, list[Mention]]:
+    text = SEED.read_text(encoding="utf-8")
+    return text, build_mentions(DocContext("seed", text), segment(text))
+
+
+def score(facts) -> tuple[float, float, list, list]:
+    gold = gold_facts()
+    pred = {fact_key(f): f for f in facts}
+    tp = set(gold) & set(pred)
+    return (len(tp) / max(len(pred), 1), len(tp) / len(gold),
+            sorted(gold[k] for k in set(gold) - set(pred)), [pred[k] for k in set(pred) - set(gold)])
+
+
+@pytest.mark.parametrize("source", [seed_from_gold_spans, seed_from_extractor], ids=["gold-spans", "extractor"])
+def test_seed_facts_precision_and_recall(source):
+    text, mentions = source()
+    facts, _ = reconcile(mentions, {"seed": text})
+    p, r, missed, extra = score(facts)
+    print(f"\n{source.__name__}: facts P {p:.3f} R {r:.3f}")
+    for fid in missed:
+        print("  missed", fid)
+    for f in extra:
+        print("  extra ", fact_key(f), f.mention_ids)
+    assert p >= 0.95 and r >= 0.95
+
+
+def _by_gold_id(facts) -> dict[str, str]:
+    gold = gold_facts()
+    return {f.fact_id: gold[fact_key(f)] for f in facts if fact_key(f) in gold}
+
+
+def test_every_readme_conflict_is_flagged():
+    text, mentions = seed_from_gold_spans()
+    facts, conflicts = reconcile(mentions, {"seed": text})
+    g = _by_gold_id(facts)
+    held = [{g.get(i) for i in c.fact_ids} for c in conflicts]
+    for pair in README_CONFLICTS:
+        assert any(set(pair) <= h for h in held), pair
+    kinds = {frozenset(g.get(i) for i in c.fact_ids): c.kind for c in conflicts}
+    assert kinds[frozenset({"F02", "F03"})] == "comparator"
+    assert kinds[frozenset({"F12", "F13"})] == "period"
+    assert kinds[frozenset({"F16", "F17"})] == "denominator"
+    assert kinds[frozenset({"F22", "F24"})] == "counterpart"
+    # related figures that must not be merged or flagged (README 8), and the passing arithmetic check (README 9)
+    for pair in (("F25", "F26"), ("F27", "F28"), ("F05", "F06"), ("F30", "F31"), ("F35", "F36")):
+        assert not any(set(pair) <= h for h in held), pair
+    assert not [c for c in conflicts if c.kind == "arithmetic"]
+    assert all(c.note for c in conflicts)
+
+
+def test_readme_merges_and_open_period_notes():
+    text, mentions = seed_from_gold_spans()
+    facts, _ = reconcile(mentions, {"seed": text})
+    g = {v: f for f in facts for k, v in [(None, _by_gold_id(facts).get(f.fact_id))] if v}
+    assert g["F09"].n_mentions == 3 and g["F31"].n_mentions == 3 and g["F18"].n_mentions == 4  # wording differences
+    assert g["F07"].value == -80 and g["F34"].value == -20  # declines are negative
+    f34 = next(m for m in mentions if m.mention_id == "M064")
+    assert f34.period_start is None and f34.period_end is None and "undated" in f34.note  # README 10
+
+
+def test_quotes_are_exact_short_substrings_holding_a_mention():
+    text, mentions = seed_from_gold_spans()
+    facts, _ = reconcile(mentions, {"seed": text})
+    by_id = {m.mention_id: m for m in mentions}
+    for f in facts:
+        assert f.quote and f.quote in text, f
+        assert 5 <= len(f.quote.split()) <= 25, f.quote
+        assert any(by_id[i].text in f.quote for i in f.mention_ids), f.quote
+
+
+def test_ids_are_deterministic_and_texts_optional():
+    text, mentions = seed_from_gold_spans()
+    a, ca = reconcile(mentions, {"seed": text})
+    b, cb = reconcile(list(reversed(mentions)))
+    assert [(f.fact_id, fact_key(f)) for f in a] == [(f.fact_id, fact_key(f)) for f in b]
+    assert [(c.conflict_id, c.kind, c.fact_ids) for c in ca] == [(c.conflict_id, c.kind, c.fact_ids) for c in cb]
+    assert all(f.quote is None for f in b)
+    starts = [min(int(re.sub(r"\D", "", i)) for i in f.mention_ids) for f in a]
+    assert starts == sorted(starts)
+
+
+def _doc_facts(text: str, spans: list[tuple[str, str, str | None, float]]):
+    ms, pos = [], 0
+    for span, unit, change, value in spans:
+        s = text.index(span, pos)
+        pos = s + len(span)
+        comp = "~" if re.match(r"(?:about|almost|nearly|approximately)\b", span) else ">" if span.startswith("over") else "="
+        ms.append(Mention("d", f"m{s}", "", s, pos, span, value, None, None, unit, comp, change))
+    ms = resolve_mentions(DocContext("d", text), segment(text), ms)
+    return reconcile(ms, {"d": text})
+
+
+@pytest.mark.parametrize("stated,ok", [("almost 80%", True), ("nearly 78%", True), ("50%", False),
+                                        ("about 60%", False), ("over 90%", False), ("over 70%", True)])
+def test_arithmetic_check(stated, ok):
+    text = (f"Bilateral trade between Chile and Peru fell from $38.1 billion in 2013 to $8.5 billion in 2023, "
+            f"a decline of {stated}.\n")
+    value = float(re.search(r"\d+", stated).group())
+    facts, conflicts = _doc_facts(text, [("$38.1 billion", "USD", None, 38.1e9), ("$8.5 billion", "USD", None, 8.5e9),
+                                         (stated, "percent", "down", value)])
+    arith = [c for c in conflicts if c.kind == "arithmetic"]
+    assert (not arith) == ok, [c.note for c in conflicts]
+    if not ok:
+        assert "imply -77.7%" in arith[0].note and len(arith[0].fact_ids) == 3
+
+
+def test_leave_out_joins_the_fuller_statement_and_value_conflicts_are_flagged_across_sources():
+    text = ("Chile exported 5 million tonnes of copper in 2020. Chile's copper exports were 5 million tonnes.\n"
+            "Chile's copper exports were 6 million tonnes in 2021.\n")
+    facts, conflicts = _doc_facts(text, [("5 million tonnes", "tonnes", None, 5e6), ("5 million tonnes", "tonnes", None, 5e6),
+                                         ("6 million tonnes", "tonnes", None, 6e6)])
+    assert [(f.value, f.period_start, f.n_mentions) for f in facts] == [(5e6, "2020", 2), (6e6, "2021", 1)]
+    assert conflicts == []
+    other = "Chile's copper exports reached 7 million tonnes in 2021.\n"
+    s = other.index("7 million tonnes")
+    m2 = resolve_mentions(DocContext("e", other), segment(other),
+                          [Mention("e", "e1", "", s, s + 16, "7 million tonnes", 7e6, None, None, "tonnes", "=", None)])
+    ms = resolve_mentions(DocContext("d", text), segment(text),
+                          [Mention("d", f"d{i}", "", text.index("6 million"), text.index("6 million") + 16,
+                                   "6 million tonnes", 6e6, None, None, "tonnes", "=", None) for i in range(1)])
+    facts, conflicts = reconcile(ms + m2, {"d": text, "e": other})
+    assert [c.kind for c in conflicts] == ["value"] and "6,000,000 vs 7,000,000" in conflicts[0].note
