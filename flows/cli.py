@@ -26,6 +26,12 @@ def run(
     raw: Path = typer.Option(Path("raw"), help="Folder of source documents (and sources.toml)."),
     warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder to publish into."),
     strict: bool = typer.Option(False, help="Exit non-zero when any document was quarantined."),
+    task_runner: str = typer.Option("threads", help="threads, processes, or dask (prefect-dask)."),
+    dask_address: str = typer.Option(None, help="Run the batches on an existing Dask cluster (tcp://HOST:PORT)."),
+    workers: int = typer.Option(None, help="Workers for the task runner (default: its own)."),
+    batch_size: int = typer.Option(None, help="Documents per task (default 25)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Re-extract every document, ignoring the cache."),
+    summary_json: Path = typer.Option(None, help="Also write the run summary as JSON to this file."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
 ) -> None:
     """Run the tally-pipeline flow on RAW and publish WAREHOUSE (Prefect runs embedded; no server needed)."""
@@ -33,22 +39,35 @@ def run(
 
     t0 = time.perf_counter()
     if not raw.is_dir():
-        err.print(f"tally run: raw folder not found: {raw}", markup=False, highlight=False)
-        raise typer.Exit(2)
+        raise _fail("run", f"raw folder not found: {raw}")
+    if task_runner not in ("threads", "processes", "dask"):
+        raise _fail("run", f"unknown --task-runner {task_runner!r}: use threads, processes or dask")
     configure_prefect(warehouse, verbose)
-    from flows.pipeline import tally_pipeline
+    from flows import pipeline as fp
+    from flows.runners import make_task_runner
     from tally.validate import ValidationFailed
 
     t_import = time.perf_counter() - t0
     try:
-        summary = tally_pipeline(raw=str(raw), warehouse=str(warehouse))
+        runner = make_task_runner(task_runner, dask_address, workers)
+    except ValueError as exc:
+        raise _fail("run", str(exc))
+    flow = fp.tally_pipeline.with_options(task_runner=runner)
+    params = {"raw": str(raw), "warehouse": str(warehouse), "use_cache": not no_cache}
+    if batch_size:
+        params["batch_size"] = batch_size
+    try:
+        with _progress_bar() as bar:
+            fp.progress = bar
+            summary = flow(**params)
     except ValidationFailed as exc:
-        err.print(f"[red]tally run: validation failed; nothing was published, the last good warehouse is unchanged[/red]")
+        err.print("tally run: validation failed; nothing was published, the last good warehouse is unchanged", markup=False)
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(2)
     except (FileNotFoundError, ValueError) as exc:
-        err.print(f"tally run: {exc}", markup=False, highlight=False)
-        raise typer.Exit(2)
+        raise _fail("run", str(exc))
+    finally:
+        fp.progress = None
     elapsed = time.perf_counter() - t0
     for q in summary.quarantined:
         err.print(f"quarantined {q.path}: {q.stage}: {q.error_class}: {q.message}", markup=False, highlight=False)
@@ -56,8 +75,52 @@ def run(
     out.print(f"{summary.line()}; build {summary.build_id} {'published' if summary.changed else 'unchanged'} "
               f"to {warehouse}/ in {elapsed:.1f} s (stages {lib_time:.2f} s, Prefect and start-up "
               f"{elapsed - lib_time:.1f} s, imports {t_import:.1f} s)", markup=False, highlight=False)
+    if summary_json is not None:
+        import dataclasses
+
+        data = dataclasses.asdict(summary) | {"elapsed": elapsed, "imports": t_import, "task_runner": task_runner}
+        summary_json.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
     if strict and summary.quarantined:
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    cron: str = typer.Option("0 6 * * *", help="Schedule (cron syntax, server time zone)."),
+    raw: Path = typer.Option(Path("raw"), help="Folder of source documents."),
+    warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder to publish into."),
+    name: str = typer.Option("tally", help="Deployment name."),
+) -> None:
+    """Serve the tally-pipeline deployment on a schedule (starts a local Prefect server unless PREFECT_API_URL is set)."""
+    from flows.serve import serve as run_serve
+
+    if not raw.is_dir():
+        raise _fail("serve", f"raw folder not found: {raw}")
+    raise typer.Exit(run_serve(raw, warehouse, cron, name))
+
+
+class _progress_bar:
+    """A rich progress bar per stage on a terminal; silent otherwise (logs, CI, pipes)."""
+
+    def __enter__(self):
+        from rich.progress import Progress
+
+        self.bar = Progress(console=err, transient=True) if err.is_terminal else None
+        self.tasks: dict[str, int] = {}
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            return
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
 
 
 @app.command()
@@ -93,6 +156,159 @@ def extract(
     for m in mentions:
         t.add_row(*["" if getattr(m, f) is None else f"{getattr(m, f):g}" if isinstance(getattr(m, f), float) else str(getattr(m, f)) for f in fields])
     out.print(t)
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+_TABLE_ROWS = 1000  # rows shown in the terminal table; other formats write every row
+
+
+def _fail(command: str, message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error (never wrapped) and return the Exit to raise."""
+    err.print(f"tally {command}: {message}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="One SQL query (DuckDB dialect), e.g. \"SELECT * FROM series\"."),
+    warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder (or a .duckdb file)."),
+    format: QueryFormat = typer.Option(QueryFormat.table, "--format", "-f", help="table, csv, json or parquet."),
+    out_file: Path = typer.Option(None, "--out", "-o", help="Write the result to this file instead of standard output."),
+    with_: list[str] = typer.Option([], "--with", "-w", metavar="NAME=FILE",
+                                    help="Make a CSV, Parquet or JSON file queryable as NAME (repeatable)."),
+) -> None:
+    """Run read-only SQL on the warehouse: it cannot change the warehouse or touch files, whatever the SQL says."""
+    from tally import query as q
+
+    try:
+        result = q.query(warehouse, sql, q.parse_with(with_))
+    except q.QueryError as exc:
+        raise _fail("query", str(exc))
+    if result is None:
+        return
+    if format is QueryFormat.parquet:
+        if out_file is None and sys.stdout.isatty():
+            raise _fail("query", "--format parquet writes binary; pass --out FILE or redirect stdout")
+        q.write_parquet(result, str(out_file) if out_file else sys.stdout.buffer)
+    elif format is QueryFormat.table and out_file is None:
+        t = Table(*result.column_names, caption=f"{result.num_rows} rows")
+        for row in result.slice(0, _TABLE_ROWS).to_pylist():
+            t.add_row(*[q.cell(v) for v in row.values()])
+        out.print(t)
+        if result.num_rows > _TABLE_ROWS:
+            err.print(f"showing {_TABLE_ROWS} of {result.num_rows} rows; use --format csv for all", markup=False)
+    else:
+        text = q.to_json(result) if format is QueryFormat.json else q.to_csv(result)
+        if out_file is None:
+            sys.stdout.write(text)
+        else:
+            out_file.write_text(text, encoding="utf-8")
+    if out_file is not None:
+        err.print(f"wrote {result.num_rows} rows to {out_file}", markup=False, highlight=False)
+
+
+@app.command()
+def schema(
+    name: str = typer.Argument(None, help="Show only this table or view."),
+    warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder (or a .duckdb file)."),
+) -> None:
+    """List the warehouse's tables and views with what each one and each column means."""
+    from tally import query as q
+
+    try:
+        rels = [r for r in q.describe(warehouse) if name is None or r.name == name]
+    except q.QueryError as exc:
+        raise _fail("schema", str(exc))
+    if not rels:
+        raise _fail("schema", f"no table or view named {name!r}")
+    for r in rels:
+        t = Table("column", "type", "meaning", title=f"{r.kind} {r.name}", caption=r.comment or "",
+                  title_justify="left", caption_justify="left", expand=False)
+        for c in r.columns:
+            t.add_row(c.name, c.type, c.comment or "")
+        out.print(t)
+
+
+@app.command()
+def release(
+    warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose published build is released."),
+    version: str = typer.Option(None, help="Release version (default: today's date in UTC, YYYY.MM.DD[.N])."),
+    raw: Path = typer.Option(Path("raw"), help="Folder with sources.toml, for the datapackage's sources."),
+) -> None:
+    """Write WAREHOUSE/releases/VERSION/: Parquet per table, datapackage.json, SHA256SUMS and CHANGES.md."""
+    from tally import release as rl
+
+    t0 = time.perf_counter()
+    try:
+        r = rl.make_release(warehouse, version, raw)
+    except rl.ReleaseError as exc:
+        raise _fail("release", str(exc))
+    since = f"; changes since {r.previous} in CHANGES.md" if r.previous else "; first release"
+    out.print(f"release {r.version}: {r.files} files, {r.bytes / 1024:.1f} KiB in {r.path}/ "
+              f"({time.perf_counter() - t0:.1f} s{since})", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def pull(
+    source: str = typer.Argument(..., help="A releases folder or its http(s) URL (the folder holding index.json)."),
+    version: str = typer.Option(None, help="Version to pull (default: the latest)."),
+    into: Path = typer.Option(Path("releases"), help="Folder to put the release in (as INTO/VERSION/)."),
+    load: Path = typer.Option(None, help="Also load the tables into this DuckDB file (with comments and views)."),
+) -> None:
+    """Download a release, verify every file's sha256, and optionally load it into DuckDB."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    from tally import release as rl
+
+    t0 = time.perf_counter()
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                  console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        try:
+            path = rl.pull(source, version, into, progress)
+        except rl.ReleaseError as exc:
+            raise _fail("pull", f"{exc}; nothing was kept", 1)
+    size = sum(p.stat().st_size for p in path.iterdir())
+    out.print(f"pulled {path.name}: {len(list(path.iterdir()))} files, {size / 1024:.1f} KiB, all sha256 verified, "
+              f"in {path}/ ({time.perf_counter() - t0:.1f} s)", markup=False, highlight=False, soft_wrap=True)
+    if load is not None:
+        try:
+            tables = rl.load(path, load)
+        except Exception as exc:  # noqa: BLE001 - any DuckDB or file error, reported in one line
+            raise _fail("pull", f"loading into {load} failed: {exc}")
+        out.print(f"loaded {len(tables)} tables and the views into {load}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def report(
+    warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose published build is shown."),
+    raw: Path = typer.Option(Path("raw"), help="Folder of source documents (the page shows their text)."),
+    out_file: Path = typer.Option(None, "--out", "-o",
+                                  help="HTML file to write (default: WAREHOUSE/current/report.html, linked as WAREHOUSE/report.html)."),
+) -> None:
+    """Write the review page: every figure highlighted in its sentence, the facts, conflicts, series and coverage."""
+    from tally.report import write_report
+
+    t0 = time.perf_counter()
+    try:
+        path = write_report(warehouse, raw, out_file)
+    except (FileNotFoundError, OSError) as exc:
+        err.print(f"tally report: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    out.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {time.perf_counter() - t0:.1f} s)",
+              markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -3,39 +3,52 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Callable
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from tally import pipeline as lib
 from tally import dimensions
+from tally import pipeline as lib
 from tally import warehouse as wh
+from tally.cache import ExtractCache, extractor_version
 from tally.validate import ValidationFailed, ValidationReport, validate_tables
 
-# Documents per segment/extract task: Prefect costs 10-50 ms per task run, extraction ~1 ms per KB.
-BATCH_SIZE = 64
+# Documents per segment/extract task. Prefect adds 10-50 ms per task run; extraction costs ~10-40 ms
+# per 40 KB document, so 25 documents (~1 MB) keep Prefect's share small while still giving a
+# process or Dask runner enough batches to spread over its workers (bench/corpus.py measures it).
+BATCH_SIZE = 25
+CACHE_DIR = ".cache/extract"
+
+# Set by the CLI to draw a progress bar: called with (stage, done, total) as batches finish.
+progress: Callable[[str, int, int], None] | None = None
 
 
 def _batches(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-@task(name="discover", retries=2, retry_delay_seconds=[1, 3])
+def _tick(stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+
+
+@task(name="discover", retries=2, retry_delay_seconds=[1, 4])
 def discover(raw: Path) -> lib.Discovered:
-    """List and read the documents in raw/."""
+    """List and read the documents in raw/ (retried: it touches the filesystem)."""
     return lib.discover_documents(raw)
 
 
 @task(name="segment")
-def segment(batch: list) -> tuple[list[lib.Segmented], list[lib.QuarantineRow]]:
-    """Decode and segment a batch of documents."""
-    return lib.segment_documents(batch)
+def segment(batch: list, cache_dir: str | None) -> tuple[list[lib.Segmented], list[lib.Extracted], list[lib.QuarantineRow]]:
+    """Decode a batch; unchanged documents come from the cache, the rest are segmented."""
+    return lib.prepare_documents(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
 
 
 @task(name="extract")
-def extract(batch: list[lib.Segmented]) -> tuple[list[lib.Extracted], list[lib.QuarantineRow]]:
-    """Extract and resolve mentions for a batch of documents."""
-    return lib.extract_mentions(batch)
+def extract(batch: list[lib.Segmented], cache_dir: str | None) -> tuple[list[lib.Extracted], list[lib.QuarantineRow]]:
+    """Extract and resolve mentions for a batch of documents, caching each result."""
+    return lib.extract_and_cache(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
 
 
 @task(name="reconcile")
@@ -47,19 +60,32 @@ def reconcile(extracted: list[lib.Extracted]) -> tuple[list, list]:
 @task(name="validate")
 def validate(tables: dict, texts: dict[str, str]) -> ValidationReport:
     """Check every table against its Pandera model, listing every failing row and check."""
-    return validate_tables(tables, texts)
+    report = validate_tables(tables, texts)
+    _validation_artifact(report)
+    return report
 
 
-@task(name="publish", retries=2, retry_delay_seconds=[1, 3])
+@task(name="publish", retries=2, retry_delay_seconds=[1, 4])
 def publish(warehouse: Path, tables: dict) -> wh.Published:
-    """Stage, then atomically swap in the new warehouse (with the dimension tables and analyst views)."""
+    """Stage, then atomically swap in the new warehouse (retried: it touches the filesystem)."""
     return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views)
 
 
+def _gather(futures: list, stage: str) -> list:
+    """Results of a stage's batch futures, in submission order, reporting progress."""
+    out = []
+    for i, f in enumerate(futures, 1):
+        out.append(f.result())
+        _tick(stage, i, len(futures))
+    return out
+
+
 @flow(name="tally-pipeline", log_prints=True)
-def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: int = BATCH_SIZE) -> lib.Summary:
+def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: int = BATCH_SIZE,
+                   use_cache: bool = True) -> lib.Summary:
     """raw/ -> passages -> mentions -> facts -> validated Parquet + DuckDB, published atomically."""
     raw_dir, wh_dir = Path(raw), Path(warehouse)
+    cache_dir = str(wh_dir / CACHE_DIR) if use_cache else None
     summary = lib.Summary(warehouse=str(wh_dir))
     timer = lib.Timer(summary.timings)
     t0 = time.perf_counter()
@@ -69,19 +95,20 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     quarantine = list(found.quarantine)
     batches = _batches(found.documents, batch_size)
     with timer("segment"):
-        seg_futures = [segment.submit(b) for b in batches]
-        segmented = []
-        for f in seg_futures:
-            ok, bad = f.result()
-            segmented.append(ok)
-            quarantine += bad
-    with timer("extract"):
-        ext_futures = [extract.submit(b) for b in segmented]
         extracted: list[lib.Extracted] = []
-        for f in ext_futures:
-            ok, bad = f.result()
+        to_extract = []
+        for todo, hits, bad in _gather([segment.submit(b, cache_dir) for b in batches], "segment"):
+            extracted += hits
+            quarantine += bad
+            if todo:
+                to_extract.append(todo)
+    summary.cached = len(extracted)
+    with timer("extract"):
+        for ok, bad in _gather([extract.submit(b, cache_dir) for b in to_extract], "extract"):
             extracted += ok
             quarantine += bad
+    summary.extracted = len(extracted) - summary.cached
+    extracted.sort(key=lambda e: e.doc.path)
     previous_documents = wh.read_published(wh_dir, "documents")
     with timer("reconcile"):
         facts, conflicts = reconcile(extracted)
@@ -102,22 +129,33 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
                 raise ValidationFailed(report.failures)
     with timer("publish"):
         published = publish(wh_dir, tables)
+    if cache_dir:
+        ExtractCache(Path(cache_dir)).prune(set(lib.cache_keys(found.documents)))
 
     summary.documents, summary.passages = len(tables["documents"]), len(tables["passages"])
     summary.mentions, summary.facts, summary.conflicts = len(tables["mentions"]), len(tables["facts"]), len(tables["conflicts"])
     summary.quarantined = quarantine
     summary.build_id, summary.changed = published.build_id, published.changed
     summary.timings["flow_total"] = time.perf_counter() - t0
-    _artifact(summary)
+    _summary_artifact(summary)
     get_run_logger().info(summary.line())
     return summary
 
 
-def _artifact(summary: lib.Summary) -> None:
+def _summary_artifact(summary: lib.Summary) -> None:
     """Publish the run summary as a Prefect markdown artifact."""
-    lines = ["# tally run", "", f"- {summary.line()}", f"- build `{summary.build_id}` ({'published' if summary.changed else 'unchanged'})", "", "| stage | seconds |", "|---|---:|"]
+    lines = ["# tally run", "", f"- {summary.line()}",
+             f"- {summary.extracted} extracted, {summary.cached} cached (extractor {extractor_version()})",
+             f"- build `{summary.build_id}` ({'published' if summary.changed else 'unchanged'})",
+             "", "| stage | seconds |", "|---|---:|"]
     lines += [f"| {k} | {v:.3f} |" for k, v in summary.timings.items()]
     if summary.quarantined:
         lines += ["", "## Quarantined", "", "| file | stage | reason |", "|---|---|---|"]
         lines += [f"| {q.path} | {q.stage} | {q.error_class}: {q.message} |" for q in summary.quarantined]
     create_markdown_artifact(markdown="\n".join(lines), key="tally-run-summary", description="tally run summary")
+
+
+def _validation_artifact(report: ValidationReport) -> None:
+    """Publish the validation results (rows per table, failures) as a Prefect table artifact."""
+    rows = [{"table": t, "rows": n, "failures": int((report.failures["table"] == t).sum())} for t, n in report.rows.items()]
+    create_table_artifact(table=rows, key="tally-validation", description="Pandera validation per table")

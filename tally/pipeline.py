@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
 from tally import discover as disc
-from tally.mentions import build_mentions, passage_id
+from tally.cache import ExtractCache, cache_key
+from tally.mentions import build_mentions, mention_id, passage_id
 from tally.model import Conflict, DocContext, Fact, Mention
 from tally.reconcile import reconcile
+from tally import segment as seg
 from tally.segment import Passage, segment
 from tally.tables import frame
 
@@ -33,6 +36,7 @@ class Segmented:
 
     doc: disc.Document
     passages: list[Passage]
+    key: str | None = None  # extraction cache key, when a cache is in use
 
 
 @dataclass
@@ -50,6 +54,7 @@ class Discovered:
 
     documents: list[disc.RawDocument]
     quarantine: list[QuarantineRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a manifest entry for a file that is not there
 
 
 def quarantine_row(exc: Exception, path: str, sha256: str | None, stage: str) -> QuarantineRow:
@@ -65,7 +70,12 @@ def discover_documents(raw: Path) -> Discovered:
     manifest = disc.read_manifest(raw)
     out = Discovered([])
     seen: dict[str, str] = {}
-    for path in disc.list_documents(raw):
+    paths, refused = disc.scan(raw)
+    for rel, error_class, message in refused:  # broken links, FIFOs, devices: never opened
+        out.quarantine.append(QuarantineRow(rel, None, "discover", error_class, message))
+    out.warnings += disc.manifest_warnings(manifest, [disc.display_path(raw, p) for p in paths]
+                                           + [rel for rel, _, _ in refused])
+    for path in paths:
         try:
             doc = disc.read_raw(raw, path, manifest)
         except disc.DocumentError as exc:
@@ -92,9 +102,81 @@ def segment_documents(docs: list[disc.RawDocument]) -> tuple[list[Segmented], li
     return ok, bad
 
 
+def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
+                      ) -> tuple[list[Segmented], list[Extracted], list[QuarantineRow]]:
+    """Decode a batch; take unchanged documents from the cache and segment the others."""
+    if store is None:
+        todo, bad = segment_documents(docs)
+        return todo, [], bad
+    todo, hits, bad = [], [], []
+    fresh = []
+    for raw_doc in docs:
+        key = cache_key(raw_doc.doc_id, raw_doc.source)
+        hit = store.get(key)
+        if hit is None:
+            fresh.append((raw_doc, key))
+            continue
+        try:
+            doc = disc.decode(raw_doc)
+        except Exception as exc:  # cannot happen for bytes that decoded before, but never crash the batch
+            bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "decode"))
+            continue
+        passages, mentions = hit
+        hits.append(Extracted(doc, passages, mentions))
+    segmented, refused = segment_documents([r for r, _ in fresh])
+    keys = {r.doc_id: k for r, k in fresh}
+    for s in segmented:
+        s.key = keys[s.doc.doc_id]
+    return segmented, hits, bad + refused
+
+
+def cache_keys(docs: list[disc.RawDocument]) -> list[str]:
+    """The cache keys of a set of documents under the current extractor and catalog."""
+    return [cache_key(d.doc_id, d.source) for d in docs]
+
+
+def extract_and_cache(batch: list[Segmented], store: ExtractCache | None) -> tuple[list[Extracted], list[QuarantineRow]]:
+    """Extract a batch and remember each document's result under its cache key."""
+    ok, bad = extract_mentions(batch)
+    if store is not None:
+        keys = {s.doc.doc_id: s.key for s in batch}
+        for e in ok:
+            if keys.get(e.doc.doc_id):
+                store.put(keys[e.doc.doc_id], (e.passages, e.mentions))
+    return ok, bad
+
+
 def context(doc: disc.Document) -> DocContext:
     """What the resolvers may know about a document."""
     return DocContext(doc.doc_id, doc.text, doc.source.title, doc.source.published)
+
+
+# Documents longer than this (characters) are resolved in runs of passages of about this size: the
+# resolvers look at every passage for each mention, so a 200 MB document in one piece would never end.
+# Shorter documents (nearly all) are resolved whole, exactly as before.
+RESOLVE_CHARS = 1_000_000
+
+
+def document_mentions(doc: disc.Document, passages: list[Passage], size: int = RESOLVE_CHARS) -> list[Mention]:
+    """A document's resolved mentions; a very large document is resolved run by run (see segment.runs).
+
+    Each run is resolved against its own slice of the text (what the resolvers learn about "the
+    document", such as its main country, then comes from that run), then offsets and ids are shifted back
+    to index the whole document.
+    """
+    if len(doc.text) <= size:
+        return build_mentions(context(doc), passages)
+    out: list[Mention] = []
+    for run in seg.runs(passages, size):
+        lo, hi = run[0].start, max(p.end for p in run)
+        local = [dc_replace(p, start=p.start - lo, end=p.end - lo) for p in run]
+        ctx = DocContext(doc.doc_id, doc.text[lo:hi], doc.source.title, doc.source.published)
+        for m in build_mentions(ctx, local):
+            m.start += lo
+            m.end += lo
+            m.mention_id = mention_id(doc.doc_id, m.start)
+            out.append(m)
+    return out
 
 
 def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[QuarantineRow]]:
@@ -102,7 +184,7 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
     ok, bad = [], []
     for s in batch:
         try:
-            ok.append(Extracted(s.doc, s.passages, build_mentions(context(s.doc), s.passages)))
+            ok.append(Extracted(s.doc, s.passages, document_mentions(s.doc, s.passages)))
         except Exception as exc:  # quarantine the document, keep the batch
             bad.append(quarantine_row(exc, s.doc.path, s.doc.doc_id, "extract"))
     return ok, bad
@@ -174,6 +256,8 @@ class Summary:
     mentions: int = 0
     facts: int = 0
     conflicts: int = 0
+    extracted: int = 0
+    cached: int = 0
     quarantined: list[QuarantineRow] = field(default_factory=list)
     build_id: str | None = None
     changed: bool = False
@@ -182,8 +266,9 @@ class Summary:
 
     def line(self) -> str:
         """One-line summary."""
-        return (f"{self.documents} documents, {self.passages} passages, {self.mentions} mentions, "
-                f"{self.facts} facts, {self.conflicts} conflicts, {len(self.quarantined)} quarantined")
+        return (f"{self.documents} documents ({self.extracted} extracted, {self.cached} cached), "
+                f"{self.passages} passages, {self.mentions} mentions, {self.facts} facts, "
+                f"{self.conflicts} conflicts, {len(self.quarantined)} quarantined")
 
 
 class Timer:
