@@ -1,7 +1,10 @@
 """Find the documents in raw/, join them with the manifest, and decode their text."""
 from __future__ import annotations
 
+import codecs
 import hashlib
+import os
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +12,20 @@ from pathlib import Path
 MANIFEST = "sources.toml"
 # Files in raw/ that describe the folder rather than being documents.
 _NOT_DOCUMENTS = {MANIFEST, "README.md", "README", ".gitkeep"}
+# Files larger than this are hashed while listing but read again only when decoded, so the bytes of a
+# very large document are not held for the whole run.
+DEFERRED_BYTES = 16 * 2**20
+# Charset detection looks at this much of a non-UTF-8 file (it samples anyway; this bounds its memory).
+_DETECT_BYTES = 1 << 20
+# Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+# (mark, codec of the bytes after it, encoding recorded: the codec that decodes the whole file to the text).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+         (codecs.BOM_UTF8, "utf-8", "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"))
+
+
+class ManifestError(ValueError):
+    """raw/sources.toml cannot be used; the message names the file. The manifest is configuration: stop."""
 
 
 class DocumentError(Exception):
@@ -39,6 +56,20 @@ class RawDocument:
     doc_id: str  # sha256 of the bytes
     data: bytes
     source: SourceInfo
+    file: str | None = None  # set for a large file whose bytes are read again when decoded (data is empty)
+    size: int | None = None  # size in bytes when data is deferred
+
+    def read(self) -> bytes:
+        """The document's bytes (reading a deferred file again and checking it has not changed)."""
+        if self.file is None:
+            return self.data
+        try:
+            data = Path(self.file).read_bytes()
+        except OSError as exc:
+            raise DocumentError(self.path, "decode", f"cannot read file: {exc.strerror or exc}") from exc
+        if hashlib.sha256(data).hexdigest() != self.doc_id:
+            raise DocumentError(self.path, "decode", "file changed while the run was reading it")
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,66 +85,170 @@ class Document:
 
 
 def read_manifest(raw: Path) -> dict[str, SourceInfo]:
-    """Parse raw/sources.toml into file name -> SourceInfo (empty when there is no manifest)."""
+    """Parse raw/sources.toml into file name -> SourceInfo (empty when there is no manifest).
+
+    Raises ManifestError, naming the file and the problem, when the manifest cannot be used.
+    """
     path = raw / MANIFEST
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: malformed manifest: {exc}") from exc
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path}: malformed manifest: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: malformed manifest: {exc}") from exc
+    entries = data.get("document", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ManifestError(f"{path}: malformed manifest: 'document' must be a list of [[document]] tables")
     out: dict[str, SourceInfo] = {}
     allowed = set(SourceInfo.__dataclass_fields__)
-    for i, entry in enumerate(data.get("document", [])):
+    for i, entry in enumerate(entries):
         if "file" not in entry:
-            raise ValueError(f"{path}: [[document]] entry {i + 1} has no 'file'")
+            raise ManifestError(f"{path}: [[document]] entry {i + 1} has no 'file'")
+        if not isinstance(entry["file"], str) or not entry["file"]:
+            raise ManifestError(f"{path}: [[document]] entry {i + 1}: 'file' must be a file name")
         unknown = set(entry) - allowed
         if unknown:
-            raise ValueError(f"{path}: entry for {entry['file']!r} has unknown keys {sorted(unknown)}")
+            raise ManifestError(f"{path}: entry for {entry['file']!r} has unknown keys {sorted(unknown)}")
+        if entry["file"] in out:
+            raise ManifestError(f"{path}: {entry['file']!r} has two [[document]] entries")
+        bad = [k for k, v in entry.items() if k not in ("file", "published") and not isinstance(v, str)]
+        if bad:
+            raise ManifestError(f"{path}: entry for {entry['file']!r}: {', '.join(sorted(bad))} must be text")
         published = entry.get("published")
         out[entry["file"]] = SourceInfo(**{**entry, "published": str(published) if published else None})
     return out
 
 
+def manifest_warnings(manifest: dict[str, SourceInfo], paths: list[str]) -> list[str]:
+    """Warnings for manifest entries that name no file in raw/ (a typo or a file not dropped yet)."""
+    present = set(paths)
+    return [f"{MANIFEST} lists {name!r}, which is not in the raw folder" for name in sorted(manifest)
+            if name not in present]
+
+
+def display_path(raw: Path, path: Path) -> str:
+    """A file's path relative to raw/, POSIX separators, always valid UTF-8 (undecodable bytes as \\xNN)."""
+    rel = path.relative_to(raw).as_posix()
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def _candidates(raw: Path) -> list[Path]:
+    return sorted((p for p in raw.rglob("*")
+                   if p.name not in _NOT_DOCUMENTS
+                   and not any(part.startswith(".") for part in p.relative_to(raw).parts)),
+                  key=lambda p: p.relative_to(raw).as_posix())
+
+
+def scan(raw: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
+    """Regular files below raw/ in a stable order, and (path, error class, reason) for entries that look
+    like documents but cannot be read as files: broken links, FIFOs, sockets, devices. Nothing is opened,
+    so a FIFO cannot hang the run."""
+    files, refused = [], []
+    for p in _candidates(raw):
+        try:
+            st = p.stat()
+        except OSError as exc:
+            if p.is_symlink():
+                refused.append((display_path(raw, p), "BrokenLink", f"symbolic link to {os.readlink(p)!r}, which does not exist"))
+            else:
+                refused.append((display_path(raw, p), "Unreadable", f"cannot stat: {exc.strerror or exc}"))
+            continue
+        if stat.S_ISREG(st.st_mode):
+            files.append(p)
+        elif not stat.S_ISDIR(st.st_mode):
+            kind = "FIFO" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode) else "device"
+            refused.append((display_path(raw, p), "NotARegularFile", f"a {kind}, not a regular file; skipped unread"))
+    return files, refused
+
+
 def list_documents(raw: Path) -> list[Path]:
     """Every regular file below raw/ that is a candidate document, in a stable order."""
-    files = [p for p in raw.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw).parts)]
-    return sorted((p for p in files if p.name not in _NOT_DOCUMENTS), key=lambda p: p.relative_to(raw).as_posix())
+    return scan(raw)[0]
 
 
 def read_raw(raw: Path, path: Path, manifest: dict[str, SourceInfo]) -> RawDocument:
-    """Read one file's bytes and attach its manifest entry (defaults when it has none)."""
-    rel = path.relative_to(raw).as_posix()
+    """Read one file's bytes and attach its manifest entry (defaults when it has none).
+
+    A file above DEFERRED_BYTES is only hashed here; its bytes are read again when it is decoded.
+    """
+    rel = display_path(raw, path)
+    source = manifest.get(rel, SourceInfo(file=rel))
     try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise DocumentError(rel, "discover", "not a regular file")
+        if st.st_size > DEFERRED_BYTES:
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            return RawDocument(rel, h.hexdigest(), b"", source, file=str(path.resolve()), size=st.st_size)
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(rel, "discover", f"cannot read file: {exc.strerror or exc}") from exc
-    return RawDocument(rel, hashlib.sha256(data).hexdigest(), data, manifest.get(rel, SourceInfo(file=rel)))
+    return RawDocument(rel, hashlib.sha256(data).hexdigest(), data, source)
 
 
 def decode(doc: RawDocument) -> Document:
-    """Decode a document's bytes to text; refuse empty and binary files with a clear reason."""
-    data = doc.data
-    if not data.strip():
-        raise DocumentError(doc.path, "decode", "empty document (no text)")
-    if b"\x00" in data[:65536]:
-        raise DocumentError(doc.path, "decode", "binary file (NUL bytes); only plain text is supported")
-    if data.startswith(b"%PDF"):
-        raise DocumentError(doc.path, "decode", "PDF file; convert it to text first")
-    try:
-        text, encoding = data.decode("utf-8"), "utf-8"
-        if text.startswith("\ufeff"):
-            text, encoding = text[1:], "utf-8-sig"
-    except UnicodeDecodeError:
-        text, encoding = _detect(doc)
-    return Document(doc.path, doc.doc_id, text, encoding, len(data), doc.source)
+    """Decode a document's bytes to text; refuse empty and binary files with a clear reason.
+
+    Order matters: a byte order mark first (UTF-16 and UTF-32 text is full of NUL bytes), then empty,
+    binary (NUL bytes anywhere) and PDF, then strict UTF-8, then charset detection. Offsets index the
+    decoded text, without the byte order mark.
+    """
+    data = doc.read()
+    n_bytes = len(data)
+    if not data:
+        raise DocumentError(doc.path, "decode", "empty document (0 bytes)")
+    text = encoding = None
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text, encoding = data[len(bom):].decode(codec), name
+            except UnicodeDecodeError as exc:
+                raise DocumentError(doc.path, "decode", f"starts with a {name} byte order mark but is not valid {name}: {exc.reason}") from exc
+            break
+    if text is None:
+        if b"\x00" in data:
+            raise DocumentError(doc.path, "decode", "binary file (NUL bytes); only plain text is supported")
+        if data.startswith(b"%PDF"):
+            raise DocumentError(doc.path, "decode", "PDF file; convert it to text first (a scanned PDF needs OCR)")
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = _detect(doc, data)
+    del data
+    if not text.strip():
+        raise DocumentError(doc.path, "decode", "empty document (only white space)")
+    return Document(doc.path, doc.doc_id, text, encoding, n_bytes, doc.source)
 
 
-def _detect(doc: RawDocument) -> tuple[str, str]:
-    """Decode non-UTF-8 bytes with the encoding charset-normalizer finds most likely."""
+def _detect(doc: RawDocument, data: bytes) -> tuple[str, str]:
+    """Decode non-UTF-8 bytes with the encoding charset-normalizer finds most likely.
+
+    tally reads English prose: when windows-1252 (the superset of latin-1 that Western legacy text uses)
+    is among the least chaotic candidates, it wins; charset-normalizer alone often prefers cp1250 or cp775
+    for short English text, which turns "½" into "˝" and "ï" into "ď".
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(doc.data).best()
+    results = from_bytes(data[:_DETECT_BYTES])
+    best = results.best()
     if best is None:
         raise DocumentError(doc.path, "decode", "not text in any known encoding")
-    return str(best), best.encoding
+    least = min(m.chaos for m in results)
+    candidates = [m.encoding for m in results if m.chaos <= least + 0.01 and "cp1252" in m.could_be_from_charset]
+    for encoding in (["cp1252"] if candidates else []) + [best.encoding]:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    if len(data) > _DETECT_BYTES:  # the sample misled: look at everything
+        best = from_bytes(data).best()
+        if best is not None:
+            return str(best), best.encoding
+    raise DocumentError(doc.path, "decode", "not text in any known encoding")

@@ -46,11 +46,15 @@ class _Line:
     text: str
 
 
-def _lines(text: str) -> list[_Line]:
-    """Lines with offsets, without their \\n, \\r\\n or \\r terminators."""
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _lines(text: str, lo: int = 0, hi: int | None = None) -> list[_Line]:
+    """Lines of text[lo:hi] with document offsets, without their \\n, \\r\\n or \\r terminators."""
+    hi = len(text) if hi is None else hi
     out = []
-    for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
-        if m.start() == len(text) and m.group() == "":
+    for m in _LINE.finditer(text, lo, hi):
+        if m.start() == hi and m.group() == "":
             break
         body = m.group().rstrip("\r\n")
         out.append(_Line(m.start(), m.start() + len(body), body))
@@ -94,6 +98,30 @@ def _looks_heading_text(s: str) -> bool:
     return bool(s) and len(s) <= _MAX_HEADING and not _TERMINAL.search(s) and s[0].isupper()
 
 
+# A passage longer than this (a whole file on one line, a paragraph without breaks) is cut into pieces
+# at sentence ends, else at white space: the resolvers scan a mention's passage for each mention, so an
+# unbounded passage costs quadratic time. Real paragraphs are far shorter; they are never cut.
+MAX_PASSAGE = 20_000
+_SENTENCE_END = re.compile(r"""[.!?]["'’”)\]]*\s+""")
+
+
+def _pieces(text: str, start: int, end: int, limit: int = MAX_PASSAGE) -> list[tuple[int, int]]:
+    """[start, end) cut into spans of at most `limit` characters, at a sentence end or white space when possible."""
+    out = []
+    while end - start > limit:
+        stop = start + limit
+        cut = None
+        for m in _SENTENCE_END.finditer(text, start + limit // 2, stop):
+            cut = m.end()
+        if cut is None:
+            ws = max(text.rfind(" ", start + limit // 2, stop), text.rfind("\t", start + limit // 2, stop))
+            cut = ws + 1 if ws > start else stop
+        out.append((start, cut))
+        start = cut
+    out.append((start, end))
+    return out
+
+
 class _Builder:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -104,9 +132,33 @@ class _Builder:
         start, end = _strip_span(self.text, start, end)
         if start >= end:
             return None
+        if end - start > MAX_PASSAGE and kind != TABLE_ROW:
+            first = None
+            for a, b in _pieces(self.text, start, end):
+                idx = self.add(kind, a, b, section, label, parent)
+                first = idx if first is None else first
+            return first
         idx = len(self.passages)
         self.passages.append(Passage(idx, kind, start, end, self.text[start:end], section, label, parent))
         return idx
+
+
+def runs(passages: list[Passage], size: int) -> list[list[Passage]]:
+    """Passages in document order grouped into runs spanning about `size` characters, cut only before a
+    top-level passage (never between a table row and its cells). Very large documents are resolved one
+    run at a time so that resolution stays linear in the document's length."""
+    out: list[list[Passage]] = []
+    lo = None
+    for p in passages:
+        if out and p.parent is None and lo is not None and p.start - lo >= size:
+            out.append([])
+            lo = None
+        if not out:
+            out.append([])
+        if lo is None:
+            lo = p.start
+        out[-1].append(p)
+    return out
 
 
 def _cells(line: _Line) -> list[tuple[int, int]]:
@@ -156,11 +208,37 @@ def _cell(b: _Builder, start: int, end: int, section: str | None, label: str | N
         b.add(BULLET, m + 1, stop, section, label, row)
 
 
-def segment(text: str) -> list[Passage]:
+# A text longer than this is segmented block by block, cutting only right after a blank line (where
+# segmentation starts afresh anyway, except for the current section, which is carried over): the result
+# is the same, but the per-line bookkeeping never spans the whole of a very large document.
+SEGMENT_BLOCK = 1_000_000
+_BLANK_LINE = re.compile(r"(?:\r\n|\r(?!\n)|\n)[ \t]*(?:\r\n|\r(?!\n)|\n)")
+
+
+def _blocks(text: str, size: int) -> list[tuple[int, int]]:
+    """[lo, hi) blocks of about `size` characters, each ending right after a blank line (or at the end)."""
+    out, lo = [], 0
+    while len(text) - lo > size:
+        m = _BLANK_LINE.search(text, lo + size)
+        if m is None:
+            break
+        out.append((lo, m.end()))
+        lo = m.end()
+    out.append((lo, len(text)))
+    return out
+
+
+def segment(text: str, block: int = SEGMENT_BLOCK) -> list[Passage]:
     """Split `text` into passages in document order, each with exact character offsets."""
     b = _Builder(text)
-    lines = _lines(text)
     section: str | None = None
+    for lo, hi in _blocks(text, block):
+        section = _segment_lines(b, _lines(text, lo, hi), section)
+    return b.passages
+
+
+def _segment_lines(b: _Builder, lines: list[_Line], section: str | None) -> str | None:
+    """Add the passages of consecutive lines to b; return the section in force after them."""
     para: list[_Line] = []
 
     def flush() -> None:
@@ -196,4 +274,4 @@ def segment(text: str) -> list[Passage]:
             para.append(line)
         i += 1
     flush()
-    return b.passages
+    return section

@@ -28,11 +28,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.tables import TABLES, descriptions
+from schemas.tables import MODELS, descriptions
 
 DB_NAME = "tally.duckdb"
 PARQUET_DIR = "parquet"
-_LIST_COLUMNS = {"mention_ids", "doc_ids", "fact_ids"}
+_LIST_COLUMNS = {"mention_ids", "doc_ids", "fact_ids", "members", "units"}
 _KEEP_BUILDS = 2  # the published build and the one before it, for readers still holding it open
 
 
@@ -49,7 +49,7 @@ class Published:
 def arrow_schema(table: str) -> pa.Schema:
     """Arrow schema of a table derived from its Pandera model (one source of truth for types)."""
     fields = []
-    for name, col in TABLES[table].to_schema().columns.items():
+    for name, col in MODELS[table].to_schema().columns.items():
         dtype = str(col.dtype)
         if name in _LIST_COLUMNS:
             typ = pa.list_(pa.string())

@@ -1,0 +1,202 @@
+"""Read-only SQL on the published warehouse, and the catalog of its tables, views and columns.
+
+A query connection cannot change anything: the database is opened read-only, and file system access
+is switched off (`enable_external_access = false`) and locked (`lock_configuration = true`), so
+`COPY ... TO`, `ATTACH`, `INSTALL`, `read_csv('/any/file')` and `SET` are refused whatever the SQL
+says. DuckDB can only allow a directory for reading *and* writing, so external files are not opened by
+the query connection at all: `with_files` reads each one on a separate in-memory connection and
+registers the result under a name the SQL can join.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterator
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+DB_NAME = "tally.duckdb"  # = tally.warehouse.DB_NAME; not imported: warehouse pulls in pandera (seconds at start-up)
+FORMATS = ("table", "csv", "json", "parquet")
+_READERS = {".csv": "read_csv_auto", ".tsv": "read_csv_auto", ".txt": "read_csv_auto", ".parquet": "read_parquet",
+            ".json": "read_json_auto", ".jsonl": "read_json_auto", ".ndjson": "read_json_auto"}
+
+
+class QueryError(Exception):
+    """A query that cannot run: missing warehouse, unreadable file, bad SQL or refused statement."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table or view, with its type and COMMENT."""
+
+    name: str
+    type: str
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A table or view of the warehouse, with its COMMENT and columns."""
+
+    name: str
+    kind: str
+    comment: str | None
+    columns: list[Column]
+
+
+def database_path(warehouse: Path) -> Path:
+    """The DuckDB file of a warehouse folder (or the file itself); QueryError when there is none."""
+    db = warehouse if warehouse.suffix == ".duckdb" else warehouse / DB_NAME
+    if not db.is_file():
+        raise QueryError(f"no warehouse database at {db} (run `tally run` first, or pass --warehouse)")
+    return db
+
+
+def _sql_string(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def read_file(path: Path) -> pa.Table:
+    """A CSV, Parquet or JSON file as an Arrow table, read by DuckDB on a private in-memory connection."""
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise QueryError(f"{path}: unknown file type (use .csv, .tsv, .parquet, .json or .jsonl)")
+    if not path.is_file():
+        raise QueryError(f"{path}: no such file")
+    con = duckdb.connect(":memory:")
+    try:
+        return con.sql(f"SELECT * FROM {reader}({_sql_string(str(path))})").to_arrow_table()
+    except duckdb.Error as exc:
+        raise QueryError(f"{path}: {_first_line(exc)}") from exc
+    finally:
+        con.close()
+
+
+def parse_with(specs: list[str]) -> dict[str, Path]:
+    """NAME=FILE options -> {name: path}; the name must be a plain SQL identifier."""
+    out = {}
+    for spec in specs:
+        name, sep, file = spec.partition("=")
+        if not sep or not name.isidentifier() or not file:
+            raise QueryError(f"--with {spec!r}: expected NAME=FILE, e.g. wb=gdp.csv")
+        out[name] = Path(file)
+    return out
+
+
+@contextmanager
+def open_readonly(warehouse: Path, files: dict[str, Path] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A locked, read-only connection to the warehouse, with external files registered by name."""
+    db = database_path(warehouse)
+    tables = {name: read_file(path) for name, path in (files or {}).items()}
+    spill = tempfile.mkdtemp(prefix="tally-query-")  # spill here, never beside the published database
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise QueryError(f"cannot open {db}: {_first_line(exc)}") from exc
+    try:
+        con.execute(f"SET temp_directory = {_sql_string(spill)}")
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        for name, table in tables.items():
+            con.register(name, table)
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error message (DuckDB appends context lines and hints)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table | None:
+    """Run SQL and return its result as Arrow (None for statements without a result)."""
+    try:
+        rel = con.sql(sql)
+        return None if rel is None else rel.to_arrow_table()
+    except duckdb.Error as exc:
+        raise QueryError(_first_line(exc)) from exc
+
+
+def query(warehouse: Path, sql: str, files: dict[str, Path] | None = None) -> pa.Table | None:
+    """Run one read-only query on a warehouse and return the result as Arrow."""
+    with open_readonly(warehouse, files) as con:
+        return run(con, sql)
+
+
+def _plain(v: object) -> object:
+    """A value as JSON can hold it (lists stay lists; dates, decimals and the like become strings)."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return str(v)
+
+
+def to_csv(table: pa.Table) -> str:
+    """CSV text with a header; list and struct values as JSON."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(table.column_names)
+    for row in table.to_pylist():
+        w.writerow(["" if v is None else json.dumps(_plain(v), ensure_ascii=False) if isinstance(v, (list, dict))
+                    else _plain(v) for v in row.values()])
+    return buf.getvalue()
+
+
+def to_json(table: pa.Table) -> str:
+    """A JSON array with one object per row."""
+    return json.dumps([{k: _plain(v) for k, v in r.items()} for r in table.to_pylist()], ensure_ascii=False, indent=1) + "\n"
+
+
+def write_parquet(table: pa.Table, sink: str | Path | IO[bytes]) -> None:
+    """The result as one zstd Parquet file."""
+    pq.write_table(table, sink, compression="zstd")
+
+
+def cell(v: object) -> str:
+    """A value as shown in the terminal table."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.15g}"
+    if isinstance(v, (list, dict)):
+        return json.dumps(_plain(v), ensure_ascii=False)
+    return str(v)
+
+
+def describe(warehouse: Path) -> list[Relation]:
+    """Every user table and view of the warehouse with its COMMENT and columns, in creation order."""
+    with open_readonly(warehouse) as con:
+        rels = con.sql("""
+            SELECT name, kind, comment FROM (
+                SELECT table_name AS name, 'table' AS kind, comment, 0 AS k, table_oid AS oid
+                FROM duckdb_tables() WHERE NOT internal AND NOT temporary
+                UNION ALL
+                SELECT view_name, 'view', comment, 1, view_oid FROM duckdb_views() WHERE NOT internal AND NOT temporary
+            ) ORDER BY k, oid  -- creation order: the publishing order of the tables, then the views
+        """).fetchall()
+        cols = con.sql("""
+            SELECT table_name, column_name, data_type, comment FROM duckdb_columns()
+            WHERE NOT internal ORDER BY table_name, column_index
+        """).fetchall()
+    by_table: dict[str, list[Column]] = {}
+    for t, c, typ, comment in cols:
+        by_table.setdefault(t, []).append(Column(c, typ, comment))
+    return [Relation(n, k, cm, by_table.get(n, [])) for n, k, cm in rels]

@@ -1,0 +1,609 @@
+"""Versioned, verifiable releases of the published warehouse, and pulling them back (locally or over HTTP).
+
+A release is a folder `releases/<version>/` holding one Parquet file per table, a Frictionless
+`datapackage.json` (Table Schemas generated from the Pandera models and vocabularies, with each
+file's bytes and sha256), `SHA256SUMS` (checkable with `sha256sum -c`), `CHANGES.md` (what changed
+since the previous release) and, when the build has one, the review report. `releases/index.json`
+lists every release. A release is built in a hidden folder next to its final place, checked against
+its own hashes, then renamed: it is complete or absent, never half-written.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import duckdb
+import pyarrow.parquet as pq
+
+from schemas import vocab
+
+# schemas.tables and tally.warehouse import pandera (seconds at start-up): making a release needs
+# them, pulling one does not, so they are imported inside the functions that use them.
+
+RELEASES = "releases"
+INDEX = "index.json"
+DATAPACKAGE = "datapackage.json"
+SUMS = "SHA256SUMS"
+CHANGES = "CHANGES.md"
+REPORT = "report.html"
+VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+
+# Relations between tables, declared in every release's Table Schemas (frictionless validate checks them).
+FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    "passages": [("doc_id", "documents", "doc_id")],
+    "mentions": [("doc_id", "documents", "doc_id"), ("passage_id", "passages", "passage_id"), ("unit", "units", "code")],
+    "facts": [("indicator", "indicators", "code"), ("unit", "units", "code")],
+}
+_ENTITY_COLUMNS = {"subject", "counterpart"}
+_MAX_LISTED = 200  # rows listed per section of CHANGES.md
+
+
+class ReleaseError(Exception):
+    """A release that cannot be made, found, downloaded or verified; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """A finished release: where it is, its version and size."""
+
+    version: str
+    path: Path
+    created: str
+    bytes: int
+    files: int
+    previous: str | None
+
+
+# ---------------------------------------------------------------- hashing and small helpers
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace a file with new text in one rename, so readers see the old or the new file."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+def check_version(version: str) -> str:
+    """The version if it is a safe folder name (letters, digits, . _ -), else ReleaseError."""
+    if not VERSION_RE.match(version) or ".." in version:
+        raise ReleaseError(f"version {version!r}: use letters, digits, '.', '_' and '-' (e.g. 2026.11.28)")
+    return version
+
+
+def default_version(taken: set[str], today: datetime) -> str:
+    """Date-based version YYYY.MM.DD (UTC), with .1, .2, ... when that date is taken."""
+    base = today.strftime("%Y.%m.%d")
+    if base not in taken:
+        return base
+    n = 1
+    while f"{base}.{n}" in taken:
+        n += 1
+    return f"{base}.{n}"
+
+
+@contextmanager
+def _locked(releases: Path) -> Iterator[None]:
+    """Serialize release makers on one releases folder (version choice and index update)."""
+    releases.mkdir(parents=True, exist_ok=True)
+    with open(releases / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------- Table Schema from the models
+
+
+def _field_type(table: str, column: str) -> str:
+    """Table Schema type of a column, from the Arrow type the warehouse writes."""
+    import pyarrow as pa
+
+    from tally.warehouse import arrow_schema
+
+    typ = arrow_schema(table).field(column).type
+    if pa.types.is_list(typ):
+        # Frictionless 5 reads Parquet lists as numpy arrays, which its `array` type rejects; `any`
+        # validates, and "tally:itemType" records that the cell is a list of strings.
+        return "any"
+    if pa.types.is_integer(typ):
+        return "integer"
+    if pa.types.is_floating(typ):
+        return "number"
+    if pa.types.is_boolean(typ):
+        return "boolean"
+    return "string"
+
+
+def _vocabulary_enum(table: str, column: str) -> list[str] | None:
+    """Allowed values a column takes from the vocabularies (units, catalog, entity codes), if any."""
+    if table not in ("mentions", "facts"):
+        return None
+    if column == "unit":
+        return sorted(vocab.units())
+    if column == "indicator":
+        return sorted(vocab.indicators()) or None
+    if column in _ENTITY_COLUMNS:
+        return sorted(vocab.entity_codes())
+    return None
+
+
+def _constraints(table: str, column: str, col: Any) -> dict[str, Any]:
+    """Table Schema constraints from a Pandera column: required, unique, enum, pattern, minimum, maximum."""
+    c: dict[str, Any] = {}
+    if not col.nullable and _field_type(table, column) != "any":
+        c["required"] = True
+    if col.unique:
+        c["unique"] = True
+    for check in col.checks:
+        stats = check.statistics or {}
+        if check.name == "isin":
+            c["enum"] = list(stats["allowed_values"])
+        elif check.name == "str_matches":
+            c["pattern"] = stats["pattern"]
+        elif check.name == "greater_than_or_equal_to":
+            c["minimum"] = stats["min_value"]
+        elif check.name == "less_than_or_equal_to":
+            c["maximum"] = stats["max_value"]
+    enum = _vocabulary_enum(table, column)
+    if enum is not None and "enum" not in c:
+        c["enum"] = enum
+    return c
+
+
+def table_schema(table: str) -> dict[str, Any]:
+    """Frictionless Table Schema of a table, generated from its Pandera model and the vocabularies."""
+    from schemas.tables import MODELS, descriptions
+
+    _, docs = descriptions(table)
+    fields = []
+    for name, col in MODELS[table].to_schema().columns.items():
+        f: dict[str, Any] = {"name": name, "type": _field_type(table, name), "description": docs.get(name, "")}
+        if f["type"] == "any":
+            f["tally:itemType"] = "string"
+            f["description"] += " (A list of strings: Parquet list<string>.)"
+        cons = _constraints(table, name, col)
+        if cons:
+            f["constraints"] = cons
+        fields.append(f)
+    schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
+    unique = [n for n, col in MODELS[table].to_schema().columns.items() if col.unique]
+    if unique:
+        schema["primaryKey"] = [unique[0]]
+    fks = [{"fields": [col], "reference": {"resource": ref, "fields": [ref_col]}}
+           for col, ref, ref_col in FOREIGN_KEYS.get(table, [])]
+    if fks:
+        schema["foreignKeys"] = fks
+    return schema
+
+
+def resource(table: str, path: Path) -> dict[str, Any]:
+    """The datapackage resource for one table's Parquet file."""
+    from schemas.tables import descriptions
+
+    title, _ = descriptions(table)
+    return {"name": table, "path": path.name, "format": "parquet", "mediatype": PARQUET_MEDIATYPE,
+            "description": title, "bytes": path.stat().st_size, "hash": f"sha256:{sha256_file(path)}",
+            "schema": table_schema(table)}
+
+
+def sources(raw: Path | None) -> list[dict[str, str]]:
+    """The source documents from raw/sources.toml, as Data Package sources."""
+    manifest = raw / "sources.toml" if raw is not None else None
+    if manifest is None or not manifest.exists():
+        return []
+    with open(manifest, "rb") as fh:
+        docs = tomllib.load(fh).get("document", [])
+    out = []
+    for d in docs:
+        s = {"title": d.get("title") or d["file"], "path": f"raw/{d['file']}"}
+        for key in ("publisher", "published", "license"):
+            if d.get(key):
+                s[key] = str(d[key])
+        out.append(s)
+    return out
+
+
+# ---------------------------------------------------------------- releases folder and index
+
+
+def releases_dir(warehouse: Path) -> Path:
+    """Where a warehouse keeps its releases (outside builds/, which is garbage-collected)."""
+    return warehouse / RELEASES
+
+
+def list_releases(releases: Path) -> list[dict[str, Any]]:
+    """Every complete release in a local releases folder, oldest first (by created, then version)."""
+    out = []
+    if not releases.is_dir():
+        return out
+    for d in releases.iterdir():
+        dp = d / DATAPACKAGE
+        if d.name.startswith(".") or not d.is_dir() or not dp.is_file():
+            continue
+        meta = json.loads(dp.read_text(encoding="utf-8"))
+        out.append({"version": meta["version"], "created": meta["created"], "path": f"{d.name}/",
+                    "datapackage_sha256": sha256_file(dp), "bytes": sum(r.get("bytes", 0) for r in meta["resources"]),
+                    "rows": {r["name"]: r.get("tally:rows") for r in meta["resources"]}})
+    return sorted(out, key=lambda r: (r["created"], r["version"]))
+
+
+def write_index(releases: Path) -> dict[str, Any]:
+    """Rebuild releases/index.json from the release folders (so a crash can never leave it wrong for long)."""
+    entries = list_releases(releases)
+    index = {"name": "tally", "latest": entries[-1]["version"] if entries else None, "releases": entries}
+    _write_atomic(releases / INDEX, _json(index))
+    return index
+
+
+# ---------------------------------------------------------------- CHANGES.md
+
+
+def _facts_path(release: Path) -> str:
+    return str(release / "facts.parquet").replace("'", "''")
+
+
+_KEY = ["indicator", "subject", "counterpart", "measure", "unit", "period_start", "period_end"]
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.15g}"
+    return str(v).replace("|", "\\|").replace("\n", " ")
+
+
+def _fact_line(r: dict[str, Any]) -> str:
+    period = r["period_start"] if r["period_start"] == r["period_end"] else f"{_fmt(r['period_start'])}..{_fmt(r['period_end'])}"
+    return (f"| {_fmt(r['indicator'])} | {_fmt(r['subject'])} | {_fmt(r['counterpart'])} | {_fmt(period)} "
+            f"| {_fmt(r['comparator'])} {_fmt(r['value'])} {_fmt(r['unit'])} | {_fmt(r['fact_id'])} |")
+
+
+def diff_facts(new: Path, old: Path) -> dict[str, list[dict[str, Any]]]:
+    """Facts added, removed and changed between two releases, matched on what they are about.
+
+    fact_id is a position-based id that can shift between runs, so facts are matched on their claim
+    key (indicator, subject, counterpart, measure, unit, period) and compared on (comparator, value).
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"CREATE VIEW n AS SELECT * FROM read_parquet('{_facts_path(new)}')")
+        con.execute(f"CREATE VIEW o AS SELECT * FROM read_parquet('{_facts_path(old)}')")
+        on = " AND ".join(f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in _KEY)
+        keys = ", ".join(_KEY)
+        order = f"ORDER BY {keys}, fact_id"
+
+        def rows(sql: str) -> list[dict[str, Any]]:
+            rel = con.sql(sql)
+            return [dict(zip(rel.columns, r)) for r in rel.fetchall()]
+
+        added = rows(f"SELECT * FROM n a WHERE NOT EXISTS (SELECT 1 FROM o b WHERE {on}) {order}")
+        removed = rows(f"SELECT * FROM o a WHERE NOT EXISTS (SELECT 1 FROM n b WHERE {on}) {order}")
+        grouped = ("SELECT {keys}, list(comparator || ' ' || coalesce(CAST(value AS VARCHAR), 'NULL') "
+                   "ORDER BY value, comparator) AS vals, list(fact_id ORDER BY fact_id) AS ids FROM {t} GROUP BY ALL")
+        changed = rows(f"""
+            SELECT a.*, b.vals AS old_vals, b.ids AS old_ids
+            FROM ({grouped.format(keys=keys, t='n')}) a JOIN ({grouped.format(keys=keys, t='o')}) b ON {on}
+            WHERE a.vals IS DISTINCT FROM b.vals ORDER BY {keys}""")
+        return {"added": added, "removed": removed, "changed": changed}
+    finally:
+        con.close()
+
+
+def _row_counts(release: Path) -> dict[str, int]:
+    """Rows per table of a release, from the Parquet footers."""
+    return {p.stem: pq.ParquetFile(p).metadata.num_rows for p in sorted(release.glob("*.parquet"))}
+
+
+def changes_markdown(version: str, new: Path, previous: tuple[str, Path] | None) -> str:
+    """CHANGES.md for a release: row counts and facts added, removed and changed since the previous one."""
+    from schemas.tables import MODELS
+
+    lines = [f"# tally {version}: changes", ""]
+    counts = _row_counts(new)
+    if previous is None:
+        lines += ["First release: there is no previous release to compare with.", "",
+                  "| table | rows |", "|---|---:|"]
+        lines += [f"| {t} | {n} |" for t, n in counts.items()]
+        return "\n".join(lines) + "\n"
+    prev_version, prev = previous
+    old_counts = _row_counts(prev)
+    d = diff_facts(new, prev)
+    lines += [f"Compared with release {prev_version}: {len(d['added'])} facts added, "
+              f"{len(d['removed'])} removed, {len(d['changed'])} changed values.", "",
+              "| table | rows before | rows after | change |", "|---|---:|---:|---:|"]
+    for t in sorted(set(counts) | set(old_counts), key=lambda t: list(MODELS).index(t) if t in MODELS else 99):
+        a, b = old_counts.get(t, 0), counts.get(t, 0)
+        lines.append(f"| {t} | {a} | {b} | {b - a:+d} |")
+    head = "| indicator | subject | counterpart | period | value | fact_id |\n|---|---|---|---|---|---|"
+    for kind in ("added", "removed"):
+        lines += ["", f"## Facts {kind} ({len(d[kind])})", ""]
+        if d[kind]:
+            lines += [head] + [_fact_line(r) for r in d[kind][:_MAX_LISTED]]
+            if len(d[kind]) > _MAX_LISTED:
+                lines.append(f"\n... and {len(d[kind]) - _MAX_LISTED} more")
+    lines += ["", f"## Changed values ({len(d['changed'])})", ""]
+    if d["changed"]:
+        lines += ["| indicator | subject | counterpart | period | before | after | fact_id |", "|---|---|---|---|---|---|---|"]
+        for r in d["changed"][:_MAX_LISTED]:
+            period = r["period_start"] if r["period_start"] == r["period_end"] else f"{_fmt(r['period_start'])}..{_fmt(r['period_end'])}"
+            lines.append(f"| {_fmt(r['indicator'])} | {_fmt(r['subject'])} | {_fmt(r['counterpart'])} | {_fmt(period)} "
+                         f"| {'; '.join(r['old_vals'])} {_fmt(r['unit'])} | {'; '.join(r['vals'])} {_fmt(r['unit'])} "
+                         f"| {', '.join(r['ids'])} |")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- making a release
+
+
+def write_sums(folder: Path) -> None:
+    """SHA256SUMS for every file in the folder (sha256sum format: hash, two spaces, name)."""
+    names = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != SUMS)
+    (folder / SUMS).write_text("".join(f"{sha256_file(folder / n)}  {n}\n" for n in names), encoding="utf-8")
+
+
+def read_sums(text: str) -> dict[str, str]:
+    """File name -> hex sha256 from SHA256SUMS text; ReleaseError on a malformed line or unsafe name."""
+    out = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        m = re.match(r"^([0-9a-f]{64}) [ *](.+)$", line)
+        if not m or "/" in m.group(2) or m.group(2).startswith("."):
+            raise ReleaseError(f"{SUMS}: malformed line {line!r}")
+        out[m.group(2)] = m.group(1)
+    return out
+
+
+def verify(folder: Path) -> None:
+    """Check every file of a release against SHA256SUMS and datapackage.json; ReleaseError naming the first bad file."""
+    sums_path = folder / SUMS
+    if not sums_path.is_file():
+        raise ReleaseError(f"{folder}: {SUMS} is missing")
+    sums = read_sums(sums_path.read_text(encoding="utf-8"))
+    for name, digest in sums.items():
+        path = folder / name
+        if not path.is_file():
+            raise ReleaseError(f"{name}: missing from {folder}")
+        if sha256_file(path) != digest:
+            raise ReleaseError(f"{name}: sha256 does not match {SUMS}")
+    dp = json.loads((folder / DATAPACKAGE).read_text(encoding="utf-8"))
+    for r in dp["resources"]:
+        path = folder / r["path"]
+        if r["path"] not in sums:
+            raise ReleaseError(f"{r['path']}: listed in {DATAPACKAGE} but not in {SUMS}")
+        if path.stat().st_size != r["bytes"] or f"sha256:{sha256_file(path)}" != r["hash"]:
+            raise ReleaseError(f"{r['path']}: bytes or sha256 do not match {DATAPACKAGE}")
+
+
+def _copy_tables(build: Path, dest: Path) -> list[str]:
+    """Rewrite each table of the build as Parquet in dest (models' schemas, zstd, deterministic bytes)."""
+    from schemas.tables import MODELS
+    from tally import warehouse as wh
+
+    names = []
+    for table in MODELS:
+        src = build / wh.PARQUET_DIR / f"{table}.parquet"
+        if not src.exists():
+            continue
+        wh.write_parquet(table, pq.read_table(src).to_pandas(), dest / f"{table}.parquet")
+        names.append(table)
+    if "facts" not in names:
+        raise ReleaseError(f"{build}: the build has no facts table; run `tally run` again")
+    return names
+
+
+def make_release(warehouse: Path, version: str | None = None, raw: Path | None = Path("raw"),
+                 now: datetime | None = None) -> Release:
+    """Release the published build of a warehouse as releases/<version>/ (complete or absent)."""
+    from tally import warehouse as wh
+
+    build = wh.current_build(warehouse)
+    if build is None:
+        raise ReleaseError(f"no published build in {warehouse} (run `tally run` first)")
+    now = now or datetime.now(timezone.utc)
+    releases = releases_dir(warehouse)
+    with _locked(releases):
+        existing = list_releases(releases)
+        taken = {r["version"] for r in existing} | {p.name for p in releases.iterdir()}
+        if version is None:
+            version = default_version(taken, now)
+        elif check_version(version) in taken:
+            raise ReleaseError(f"release {version} already exists in {releases}")
+        tmp = releases / f".tmp-{version}-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
+        try:
+            tables = _copy_tables(build, tmp)
+            previous = (existing[-1]["version"], releases / existing[-1]["path"]) if existing else None
+            (tmp / CHANGES).write_text(changes_markdown(version, tmp, previous), encoding="utf-8")
+            if (build / REPORT).is_file():
+                shutil.copyfile(build / REPORT, tmp / REPORT)
+            created = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+            package = datapackage(version, created, tmp, tables, raw, build.name)
+            (tmp / DATAPACKAGE).write_text(_json(package), encoding="utf-8")
+            write_sums(tmp)
+            verify(tmp)
+            final = releases / version
+            os.rename(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        write_index(releases)
+    size = sum(p.stat().st_size for p in final.iterdir())
+    return Release(version, final, created, size, len(list(final.iterdir())), previous[0] if previous else None)
+
+
+def datapackage(version: str, created: str, folder: Path, tables: list[str], raw: Path | None,
+                build_id: str) -> dict[str, Any]:
+    """The Frictionless Data Package descriptor of a release folder."""
+    from schemas.tables import VIEWS
+
+    resources = []
+    for t in tables:
+        r = resource(t, folder / f"{t}.parquet")
+        r["tally:rows"] = pq.ParquetFile(folder / f"{t}.parquet").metadata.num_rows
+        resources.append(r)
+    return {
+        "name": "tally",
+        "title": "tally: figures from policy prose as validated indicator tables",
+        "description": "Facts, mentions and their provenance extracted from the source documents, with the "
+                       "dimension tables (countries, groups, indicators, units). `tally pull --load` recreates "
+                       f"the views ({', '.join(VIEWS)}) in DuckDB.",
+        "version": version,
+        "created": created,
+        "sources": sources(raw),
+        "tally:build_id": build_id,
+        "resources": resources,
+    }
+
+
+# ---------------------------------------------------------------- pulling a release
+
+
+Progress = Callable[[str, int, int | None], None]  # (file name, bytes so far, total or None)
+
+
+def _is_url(source: str) -> bool:
+    return urllib.parse.urlparse(source).scheme in ("http", "https")
+
+
+def _join(source: str, *parts: str) -> str:
+    """A file inside a releases source (URL or local folder)."""
+    if _is_url(source):
+        return source.rstrip("/") + "/" + "/".join(urllib.parse.quote(p) for p in parts)
+    return str(Path(source, *parts))
+
+
+def fetch(src: str, dest: Path, progress: Progress | None = None, attempts: int = 4,
+          backoff: float = 0.5, timeout: float = 30) -> None:
+    """Copy one file from a URL or local path to dest, retrying network errors with exponential backoff."""
+    name = dest.name
+    if not _is_url(src):
+        if not Path(src).is_file():
+            raise ReleaseError(f"{name}: not found at {src}")
+        shutil.copyfile(src, dest)
+        if progress:
+            progress(name, dest.stat().st_size, dest.stat().st_size)
+        return
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(src, timeout=timeout) as resp, open(dest, "wb") as out:
+                total = int(resp.headers["Content-Length"]) if resp.headers.get("Content-Length") else None
+                done = 0
+                while chunk := resp.read(1 << 16):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(name, done, total)
+            return
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500 or attempt == attempts:
+                raise ReleaseError(f"{name}: HTTP {exc.code} from {src}") from exc
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+            if attempt == attempts:
+                reason = getattr(exc, "reason", exc)
+                raise ReleaseError(f"{name}: cannot download {src}: {reason}") from exc
+        time.sleep(backoff * 2 ** (attempt - 1))
+
+
+def _read_text(source: str, *parts: str, dest: Path) -> str:
+    fetch(_join(source, *parts), dest)
+    return dest.read_text(encoding="utf-8")
+
+
+def pull(source: str, version: str | None = None, into: Path = Path("releases"),
+         progress: Progress | None = None) -> Path:
+    """Download a release from a releases folder or URL into into/<version>/ and verify every file.
+
+    Files land in a hidden folder first; on any mismatch it is deleted and ReleaseError names the file.
+    """
+    into.mkdir(parents=True, exist_ok=True)
+    work = into / f".pull-{uuid.uuid4().hex[:8]}"
+    work.mkdir()
+    try:
+        index = json.loads(_read_text(source, INDEX, dest=work / INDEX))
+        entries = {r["version"]: r for r in index.get("releases", [])}
+        version = version or index.get("latest")
+        if not version or version not in entries:
+            have = ", ".join(entries) or "none"
+            raise ReleaseError(f"release {version or '(latest)'} not found in {source} (available: {have})")
+        check_version(version)
+        entry = entries[version]
+        folder = entry.get("path", f"{version}/").strip("/")
+        final = into / version
+        if final.exists():
+            verify(final)  # already here: keep it if it is intact
+            return final
+        stage = work / version
+        stage.mkdir()
+        fetch(_join(source, folder, DATAPACKAGE), stage / DATAPACKAGE, progress)
+        if sha256_file(stage / DATAPACKAGE) != entry.get("datapackage_sha256"):
+            raise ReleaseError(f"{DATAPACKAGE}: sha256 does not match {INDEX}")
+        fetch(_join(source, folder, SUMS), stage / SUMS, progress)
+        sums = read_sums((stage / SUMS).read_text(encoding="utf-8"))
+        package = json.loads((stage / DATAPACKAGE).read_text(encoding="utf-8"))
+        names = [r["path"] for r in package["resources"]] + [n for n in sums if n != DATAPACKAGE]
+        for name in dict.fromkeys(names):
+            if "/" in name or name.startswith("."):
+                raise ReleaseError(f"{name}: unsafe file name in the release")
+            fetch(_join(source, folder, name), stage / name, progress)
+        verify(stage)
+        os.rename(stage, final)
+        return final
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def load(release: Path, db: Path) -> list[str]:
+    """Load a verified release's Parquet files into a DuckDB file, with COMMENTs and the analyst views."""
+    from tally.dimensions import create_views
+
+    package = json.loads((release / DATAPACKAGE).read_text(encoding="utf-8"))
+    con = duckdb.connect(str(db))
+    loaded = []
+    try:
+        for r in package["resources"]:
+            name, src = r["name"], str((release / r["path"]).resolve()).replace("'", "''")
+            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet(\'{src}\')')
+            con.execute(f"COMMENT ON TABLE \"{name}\" IS '{r.get('description', '').replace(chr(39), chr(39) * 2)}'")
+            for f in r["schema"]["fields"]:
+                text = f.get("description", "").replace("'", "''")
+                con.execute(f'COMMENT ON COLUMN "{name}"."{f["name"]}" IS \'{text}\'')
+            loaded.append(name)
+        create_views(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return loaded

@@ -1,0 +1,236 @@
+"""Releases (Parquet + datapackage + SHA256SUMS + CHANGES) and pulling them back, locally and over HTTP."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from schemas.tables import MODELS
+from tally import release as rl
+from tally import warehouse as wh
+
+from test_dimensions import SERIES_CASES, build_warehouse, synthetic_facts
+from test_warehouse import ROOT, _tables
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory) -> Path:
+    """A warehouse with synthetic facts and two releases: the second changes, adds and removes facts."""
+    path = tmp_path_factory.mktemp("wh")
+    tables, _ = _tables()
+    facts = synthetic_facts(tables["mentions"])
+    build_warehouse(path, facts)
+    rl.make_release(path, raw=ROOT / "raw", now=NOW)
+    changed = facts.copy()
+    changed.loc[changed["subject"] == "USA", "value"] = 11.0   # changed value
+    changed = changed[changed["subject"] != "FRA"]               # removed
+    extra = synthetic_facts(tables["mentions"], [("POL", "2024", "2024", 5.0, True)])
+    extra["fact_id"] = "F0099"                                   # added
+    build_warehouse(path, pd.concat([changed, extra], ignore_index=True))
+    rl.make_release(path, raw=ROOT / "raw", now=NOW)
+    return path
+
+
+def _rel(path: Path, version: str) -> Path:
+    return path / "releases" / version
+
+
+def test_release_layout_versions_and_index(released):
+    index = json.loads((released / "releases" / "index.json").read_text())
+    assert [r["version"] for r in index["releases"]] == ["2026.11.28", "2026.11.28.1"]
+    assert index["latest"] == "2026.11.28.1"
+    first = _rel(released, "2026.11.28")
+    assert sorted(p.name for p in first.iterdir()) == sorted(
+        [f"{t}.parquet" for t in MODELS] + ["datapackage.json", "SHA256SUMS", "CHANGES.md"])
+    assert index["releases"][0]["datapackage_sha256"] == rl.sha256_file(first / "datapackage.json")
+    assert not [p for p in (released / "releases").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_release_parquet_is_the_published_bytes(released):
+    build = wh.current_build(released)
+    second = _rel(released, "2026.11.28.1")
+    for t in MODELS:
+        assert (second / f"{t}.parquet").read_bytes() == (build / "parquet" / f"{t}.parquet").read_bytes()
+
+
+def test_sha256sum_check_passes(released):
+    if shutil.which("sha256sum") is None:
+        pytest.skip("sha256sum not installed")
+    res = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=_rel(released, "2026.11.28.1"), capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_datapackage_schema_comes_from_the_models(released):
+    dp = json.loads((_rel(released, "2026.11.28") / "datapackage.json").read_text())
+    assert dp["name"] == "tally" and dp["version"] == "2026.11.28" and dp["created"] == "2026-11-28T09:30:00Z"
+    assert dp["sources"][0]["path"] == "raw/us_russia_relations.txt"
+    res = {r["name"]: r for r in dp["resources"]}
+    assert list(res) == list(MODELS)
+    facts = res["facts"]
+    assert facts["hash"].startswith("sha256:") and facts["bytes"] > 0
+    fields = {f["name"]: f for f in facts["schema"]["fields"]}
+    assert facts["schema"]["primaryKey"] == ["fact_id"]
+    assert fields["measure"]["constraints"]["enum"] == ["level", "share", "change"]
+    assert fields["fact_id"]["constraints"] == {"required": True, "unique": True}
+    assert "required" not in fields.get("subject", {}).get("constraints", {})
+    assert fields["value"]["type"] == "number" and fields["n_mentions"]["type"] == "integer"
+    assert fields["mention_ids"]["type"] == "any" and fields["mention_ids"]["tally:itemType"] == "string"
+    assert "USD" in fields["unit"]["constraints"]["enum"]
+    docs = {f["name"]: f for f in res["documents"]["schema"]["fields"]}
+    assert docs["doc_id"]["constraints"]["pattern"] == "^[0-9a-f]{64}$"
+
+
+def test_frictionless_validate_passes(released):
+    """Valid, except the byte count that frictionless 5 cannot measure for Parquet (stats.bytes is None)."""
+    frictionless = pytest.importorskip("frictionless")
+    path = str(_rel(released, "2026.11.28.1") / "datapackage.json")
+    report = frictionless.validate(path, checklist=frictionless.Checklist(skip_errors=["byte-count"]))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])[:20]
+    raw = frictionless.validate(path)
+    assert {e[0] for e in raw.flatten(["type"])} <= {"byte-count"}
+
+
+def test_changes_lists_added_removed_and_changed_facts(released):
+    first = (_rel(released, "2026.11.28") / "CHANGES.md").read_text()
+    assert "First release" in first
+    text = (_rel(released, "2026.11.28.1") / "CHANGES.md").read_text()
+    assert "Compared with release 2026.11.28: 1 facts added, 1 removed, 1 changed values." in text
+    added = text.split("## Facts added")[1].split("##")[0]
+    removed = text.split("## Facts removed")[1].split("##")[0]
+    changed = text.split("## Changed values")[1]
+    assert "POL" in added and "F0099" in added
+    assert "FRA" in removed
+    assert "USA" in changed and "= 10" in changed and "= 11" in changed
+    assert f"| facts | {len(SERIES_CASES)} | {len(SERIES_CASES)} | +0 |" in text
+
+
+def test_default_version_and_explicit_versions():
+    assert rl.default_version(set(), NOW) == "2026.11.28"
+    assert rl.default_version({"2026.11.28", "2026.11.28.1"}, NOW) == "2026.11.28.2"
+    with pytest.raises(rl.ReleaseError):
+        rl.check_version("../evil")
+
+
+def test_release_is_complete_or_absent(released, monkeypatch):
+    before = sorted(p.name for p in (released / "releases").iterdir())
+    index = (released / "releases" / "index.json").read_bytes()
+
+    def crash(folder: Path) -> None:
+        raise OSError("disk full while writing SHA256SUMS")
+
+    monkeypatch.setattr(rl, "write_sums", crash)
+    with pytest.raises(OSError):
+        rl.make_release(released, version="crash", raw=None, now=NOW)
+    assert sorted(p.name for p in (released / "releases").iterdir()) == before
+    assert (released / "releases" / "index.json").read_bytes() == index
+    with pytest.raises(rl.ReleaseError, match="already exists"):
+        rl.make_release(released, version="2026.11.28", raw=None, now=NOW)
+
+
+def test_release_copies_the_review_report_when_there_is_one(tmp_path):
+    build_warehouse(tmp_path)
+    (wh.current_build(tmp_path) / "report.html").write_text("<h1>review</h1>")
+    r = rl.make_release(tmp_path, version="v1", raw=None, now=NOW)
+    assert (r.path / "report.html").read_text() == "<h1>review</h1>"
+    rl.verify(r.path)
+
+
+def test_release_cli_and_missing_warehouse(tmp_path):
+    res = runner.invoke(app, ["release", "--warehouse", str(tmp_path / "none")])
+    assert res.exit_code == 2 and "no published build" in res.stderr
+    build_warehouse(tmp_path)
+    res = runner.invoke(app, ["release", "--warehouse", str(tmp_path), "--version", "1.0", "--raw", str(ROOT / "raw")])
+    assert res.exit_code == 0 and "release 1.0:" in res.stdout and "first release" in res.stdout
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    fail_first: set[str] = set()
+
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+    def do_GET(self) -> None:
+        # Simulate a flaky network: the first request for a listed file gets a 503.
+        if self.path in self.fail_first:
+            self.fail_first.discard(self.path)
+            self.send_error(503)
+            return
+        super().do_GET()
+
+
+@contextmanager
+def serve(folder: Path, fail_first: set[str] = frozenset()) -> Iterator[str]:
+    """Serve a folder on 127.0.0.1 on a free port for the duration of the block."""
+    handler = type("H", (_Quiet,), {"fail_first": set(fail_first)})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_pull_over_http_verifies_and_loads(released, tmp_path):
+    with serve(released / "releases", fail_first={"/2026.11.28.1/facts.parquet"}) as url:
+        res = runner.invoke(app, ["pull", url + "/", "--into", str(tmp_path / "got"), "--load", str(tmp_path / "t.duckdb")])
+    assert res.exit_code == 0, res.output
+    got = tmp_path / "got" / "2026.11.28.1"
+    for p in _rel(released, "2026.11.28.1").iterdir():
+        assert (got / p.name).read_bytes() == p.read_bytes()
+    assert [p.name for p in (tmp_path / "got").iterdir()] == ["2026.11.28.1"]
+    con = duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
+    try:
+        # the second release: POL added to the one-year facts, FRA (two years) removed
+        assert con.sql("SELECT count(*) FROM series").fetchall()[0][0] == sum(c[-1] for c in SERIES_CASES) + 1
+        assert con.sql("SELECT comment FROM duckdb_tables() WHERE table_name = 'facts'").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_pull_a_chosen_version_from_a_local_folder(released, tmp_path):
+    path = rl.pull(str(released / "releases"), "2026.11.28", tmp_path)
+    assert path == tmp_path / "2026.11.28"
+    rl.verify(path)
+    assert rl.pull(str(released / "releases"), "2026.11.28", tmp_path) == path  # already there and intact
+
+
+def test_pull_refuses_a_tampered_file_and_keeps_nothing(released, tmp_path):
+    served = tmp_path / "served"
+    shutil.copytree(released / "releases", served)
+    target = served / "2026.11.28.1" / "mentions.parquet"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    into = tmp_path / "got"
+    with serve(served) as url:
+        res = runner.invoke(app, ["pull", url, "--into", str(into)])
+    assert res.exit_code == 1
+    assert "mentions.parquet" in res.stderr and "nothing was kept" in res.stderr
+    assert list(into.iterdir()) == []
+
+
+def test_pull_unknown_version_and_unreachable_source(released, tmp_path):
+    with pytest.raises(rl.ReleaseError, match="not found"):
+        rl.pull(str(released / "releases"), "9.9", tmp_path)
+    with pytest.raises(rl.ReleaseError, match="index.json"):
+        rl.pull(str(tmp_path / "nothing"), None, tmp_path / "x")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pull")] == []
