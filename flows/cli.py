@@ -99,6 +99,32 @@ def serve(
     raise typer.Exit(run_serve(raw, warehouse, cron, name))
 
 
+@app.command("eval")
+def eval_(
+    gold: Path = typer.Option(..., help="Gold folder (seed_mentions.csv, seed_facts.csv and/or dev/mentions.csv)."),
+    warehouse: Path = typer.Option(Path("warehouse"), help="Published warehouse to score."),
+    misses: int = typer.Option(40, help="How many misses to list per part."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+) -> None:
+    """Score the warehouse against a gold folder: precision, recall and F1 for mentions and facts, per field."""
+    from tally.evaluate import evaluate, format_report
+    from tally.warehouse import read_published
+
+    if not gold.is_dir():
+        raise _fail("eval", f"gold folder not found: {gold}")
+    mentions, facts = read_published(warehouse, "mentions"), read_published(warehouse, "facts")
+    if mentions is None:
+        raise _fail("eval", f"no published warehouse in {warehouse} (run `tally run` first)")
+    try:
+        report = evaluate(gold, mentions, facts)
+    except (OSError, ValueError, KeyError) as exc:
+        raise _fail("eval", f"{gold}: {exc}")
+    if as_json:
+        print(json.dumps(report, indent=1, default=str))
+    else:
+        print(format_report(report, misses))
+
+
 class _progress_bar:
     """A rich progress bar per stage on a terminal; silent otherwise (logs, CI, pipes)."""
 

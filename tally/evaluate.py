@@ -269,8 +269,12 @@ def evaluate(gold_dir: str | Path, mentions: pd.DataFrame | None, facts: pd.Data
                 found = match_doc(mentions, g)
                 if found:
                     dmap[d] = found
-        fields = ("value", "unit", "comparator", "change", "subject", "counterpart", "period")
-        report["dev_mentions"] = score_mentions(mentions, dm, fields, dmap)
+        # Score only the gold documents the warehouse holds; say how many that is.
+        present = [d for d in dm["doc_id"].unique() if d in dmap or (mentions["doc_id"] == d).any()]
+        report["dev_documents"] = {"found": len(present), "gold": int(dm["doc_id"].nunique())}
+        if present:
+            fields = ("value", "unit", "comparator", "change", "subject", "counterpart", "period")
+            report["dev_mentions"] = score_mentions(mentions, dm[dm["doc_id"].isin(present)], fields, dmap)
     return report
 
 
@@ -282,6 +286,9 @@ def _line(name: str, s: dict[str, float]) -> str:
 def format_report(report: dict[str, Any], max_misses: int = 40) -> str:
     """Plain-text rendering of `evaluate`'s result."""
     out = [f"gold: {report.get('gold')}"]
+    if "dev_documents" in report:
+        n = report["dev_documents"]
+        out.append(f"dev documents found in the warehouse: {n['found']} of {n['gold']}")
     for part in ("seed_mentions", "dev_mentions"):
         if part in report:
             r = report[part]

@@ -1,6 +1,8 @@
 """Turn each document's passages into mention rows: extract quantities, then resolve who, what and when."""
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from tally import quantities
 from tally.entities import DocProfile, Scope, clause_spans, enclosing, resolve_parties, sentence_spans
 from tally.indicators import catalog, classify
@@ -19,34 +21,44 @@ def mention_id(doc_id: str, start: int) -> str:
     return f"{doc_id[:16]}-m{start:07d}"
 
 
+class PassageIndex:
+    """Find the extractable passage holding an offset in O(log n) (extractable passages never overlap)."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.leaves = sorted((p for p in passages if p.extractable), key=lambda p: p.start)
+        self.starts = [p.start for p in self.leaves]
+
+    def at(self, start: int, end: int | None = None) -> Passage | None:
+        """The passage containing [start, end) (or just `start`), else None."""
+        i = bisect_right(self.starts, start) - 1
+        if i < 0:
+            return None
+        p = self.leaves[i]
+        return p if p.start <= start < p.end and (end is None or end <= p.end) else None
+
+
 def build_mentions(doc: DocContext, passages: list[Passage]) -> list[Mention]:
-    """Extract and resolve every quantity in the extractable passages of one document."""
+    """Extract every quantity in the document and resolve it against the passage that holds it.
+
+    Extraction reads the whole text, not passage by passage, so that context which spans passages
+    (a "Million $" header above a table's figures, a range broken across lines) still applies.
+    """
+    index = PassageIndex(passages)
     out: list[Mention] = []
-    for p in passages:
-        if not p.extractable:
-            continue
-        for q in quantities.extract(p.text):
-            start, end = p.start + q.start, p.start + q.end
-            out.append(Mention(
-                doc_id=doc.doc_id, mention_id=mention_id(doc.doc_id, start),
-                passage_id=passage_id(doc.doc_id, p.index), start=start, end=end, text=q.text,
-                value=q.value, low=q.low, high=q.high, unit=q.unit, comparator=q.comparator, change=q.change,
-            ))
-    out.sort(key=lambda m: m.start)
-    return resolve_mentions(doc, passages, out)
+    for q in quantities.extract(doc.text):
+        p = index.at(q.start, q.end) or index.at(q.start)
+        if p is None:
+            continue  # between passages: only markup (table rules, bullet signs) lives there
+        out.append(Mention(
+            doc_id=doc.doc_id, mention_id=mention_id(doc.doc_id, q.start),
+            passage_id=passage_id(doc.doc_id, p.index), start=q.start, end=q.end, text=q.text,
+            value=q.value, low=q.low, high=q.high, unit=q.unit, comparator=q.comparator, change=q.change,
+        ))
+    return resolve_mentions(doc, passages, out, index)
 
 
-def _passage_of(passages: list[Passage], start: int, end: int) -> Passage | None:
-    """The innermost extractable passage that holds [start, end)."""
-    best = None
-    for p in passages:
-        if p.extractable and p.start <= start and end <= p.end:
-            if best is None or (p.end - p.start) < (best.end - best.start):
-                best = p
-    return best
-
-
-def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Mention]) -> list[Mention]:
+def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Mention],
+                     index: PassageIndex | None = None) -> list[Mention]:
     """Fill indicator, measure, subject, counterpart and period of each mention (in place; returned sorted).
 
     Works on any mention spans (the extractor's or gold offsets), so the resolvers can be tested alone.
@@ -55,9 +67,10 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
     profile = DocProfile.of(text)
     pctx = PeriodContext.of(text, doc.published)
     mentions = sorted(mentions, key=lambda m: m.start)
+    index = index or PassageIndex(passages)
     slots: list[Slot] = []
     for m in mentions:
-        p = _passage_of(passages, m.start, m.end)
+        p = index.at(m.start, m.end)
         pspan = (p.start, p.end) if p else (m.start, m.end)
         sent = enclosing(sentence_spans(text, *pspan), m.start)
         clause = enclosing(clause_spans(text, *sent), m.start)
