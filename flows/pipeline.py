@@ -66,9 +66,9 @@ def validate(tables: dict, texts: dict[str, str]) -> ValidationReport:
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 4])
-def publish(warehouse: Path, tables: dict) -> wh.Published:
+def publish(warehouse: Path, tables: dict, inputs: str | None = None) -> wh.Published:
     """Stage, then atomically swap in the new warehouse (retried: it touches the filesystem)."""
-    return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views)
+    return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views, inputs=inputs)
 
 
 def _gather(futures: list, stage: str) -> list:
@@ -93,6 +93,9 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     with timer("discover"):
         found = discover(raw_dir)
     quarantine = list(found.quarantine)
+    inputs = lib.input_fingerprint(found)
+    if use_cache and wh.published_inputs(wh_dir) == inputs:
+        return _unchanged(summary, wh_dir, found, t0)
     batches = _batches(found.documents, batch_size)
     with timer("segment"):
         extracted: list[lib.Extracted] = []
@@ -128,7 +131,7 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
             if not report.ok:
                 raise ValidationFailed(report.failures)
     with timer("publish"):
-        published = publish(wh_dir, tables)
+        published = publish(wh_dir, tables, inputs)
     if cache_dir:
         ExtractCache(Path(cache_dir)).prune(set(lib.cache_keys(found.documents)))
 
@@ -139,6 +142,22 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     summary.timings["flow_total"] = time.perf_counter() - t0
     _summary_artifact(summary)
     get_run_logger().info(summary.line())
+    return summary
+
+
+def _unchanged(summary: lib.Summary, wh_dir: Path, found: lib.Discovered, t0: float) -> lib.Summary:
+    """Nothing changed since the published build: report it without redoing any work."""
+    counts = wh.published_counts(wh_dir)
+    summary.documents, summary.passages = counts.get("documents", 0), counts.get("passages", 0)
+    summary.mentions, summary.facts, summary.conflicts = (counts.get("mentions", 0), counts.get("facts", 0),
+                                                          counts.get("conflicts", 0))
+    summary.cached, summary.extracted = len(found.documents), 0
+    summary.quarantined = list(found.quarantine)
+    build = wh.current_build(wh_dir)
+    summary.build_id, summary.changed = (build.name if build else None), False
+    summary.timings["flow_total"] = time.perf_counter() - t0
+    _summary_artifact(summary)
+    get_run_logger().info("inputs unchanged since the published build: " + summary.line())
     return summary
 
 

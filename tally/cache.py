@@ -23,15 +23,19 @@ _STAGE_MODULES = ("segment", "quantities", "entities", "periods", "indicators", 
 
 
 @cache
-def extractor_version() -> str:
-    """The declared extractor version plus a fingerprint of the stage code (edits invalidate the cache)."""
+def code_fingerprint(modules: tuple[str, ...]) -> str:
+    """Hash of the source of the named tally modules (and of schemas/tables.py)."""
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in _STAGE_MODULES:
-        path = here / f"{name}.py"
+    for path in [here / f"{name}.py" for name in modules] + [here.parent / "schemas" / "tables.py"]:
         if path.exists():
             h.update(path.read_bytes())
-    return f"{quantities.EXTRACTOR_VERSION}+{h.hexdigest()[:12]}"
+    return h.hexdigest()[:12]
+
+
+def extractor_version() -> str:
+    """The declared extractor version plus a fingerprint of the stage code (edits invalidate the cache)."""
+    return f"{quantities.EXTRACTOR_VERSION}+{code_fingerprint(_STAGE_MODULES)}"
 
 
 def cache_key(doc_id: str, source: Any, extractor: str | None = None, catalog: str | None = None) -> str:

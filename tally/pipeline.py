@@ -130,6 +130,22 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
     return segmented, hits, bad + refused
 
 
+def input_fingerprint(found: Discovered) -> str:
+    """Hash of everything a build depends on: every file seen (documents and refused ones), the
+    extractor and catalog versions, and the code that turns mentions into published tables."""
+    import hashlib
+
+    from tally.cache import code_fingerprint
+
+    h = hashlib.sha256()
+    for key in sorted(cache_keys(found.documents)):
+        h.update(key.encode())
+    for q in sorted(found.quarantine, key=lambda q: q.path):
+        h.update(f"{q.path}\x1f{q.sha256}\x1f{q.message}".encode())
+    h.update(code_fingerprint(("reconcile", "pipeline", "tables", "validate", "warehouse")).encode())
+    return h.hexdigest()
+
+
 def cache_keys(docs: list[disc.RawDocument]) -> list[str]:
     """The cache keys of a set of documents under the current extractor and catalog."""
     return [cache_key(d.doc_id, d.source) for d in docs]

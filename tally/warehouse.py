@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from schemas.tables import MODELS, descriptions
 
 DB_NAME = "tally.duckdb"
+INPUTS_FILE = "inputs.json"
 PARQUET_DIR = "parquet"
 _LIST_COLUMNS = {"mention_ids", "doc_ids", "fact_ids", "members", "units"}
 _KEEP_BUILDS = 2  # the published build and the one before it, for readers still holding it open
@@ -182,29 +183,80 @@ def _collect_garbage(warehouse: Path, keep: list[Path]) -> None:
     shutil.rmtree(warehouse / ".staging", ignore_errors=True)
 
 
+def write_inputs(build: Path, inputs: str) -> None:
+    """Record (atomically) the fingerprint of the inputs a build was made from."""
+    tmp = build / f".inputs.{uuid.uuid4().hex}"
+    tmp.write_text(json.dumps({"inputs": inputs}) + "\n", encoding="utf-8")
+    os.replace(tmp, build / INPUTS_FILE)
+
+
+def published_inputs(warehouse: Path) -> str | None:
+    """Fingerprint of the inputs of the published build, when it is intact and recorded one."""
+    build = current_build(warehouse)
+    if build is None:
+        return None
+    try:
+        meta = json.loads((build / "build.json").read_text(encoding="utf-8"))
+        if not all((build / p).is_file() for p in meta["sha256"]) or not (build / DB_NAME).is_file():
+            return None
+        return json.loads((build / INPUTS_FILE).read_text(encoding="utf-8"))["inputs"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def published_counts(warehouse: Path) -> dict[str, int]:
+    """Row counts per table of the published build (from its build.json)."""
+    build = current_build(warehouse)
+    if build is None:
+        return {}
+    try:
+        return json.loads((build / "build.json").read_text(encoding="utf-8"))["tables"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _test_pause() -> None:
+    """Crash tests only (tests/test_crash.py sets it; nothing else should): TALLY_TEST_PUBLISH_DELAY=<seconds>
+    sleeps between publish steps, widening the window in which a SIGKILL lands mid-publish."""
+    delay = os.environ.get("TALLY_TEST_PUBLISH_DELAY")
+    if delay:
+        import time
+
+        time.sleep(float(delay))
+
+
 def publish(warehouse: Path, tables: dict[str, pd.DataFrame],
             extra: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
-            before_swap: Callable[[Path], None] | None = None) -> Published:
-    """Stage, then atomically publish validated tables; on any error the last good build stays published."""
+            before_swap: Callable[[Path], None] | None = None, inputs: str | None = None) -> Published:
+    """Stage, then atomically publish validated tables; on any error the last good build stays published.
+
+    `inputs` fingerprints what the tables were made from, so an unchanged re-run can skip all work.
+    """
     warehouse.mkdir(parents=True, exist_ok=True)
     previous = current_build(warehouse)
     staging, build_id, hashes = stage(warehouse, tables, extra)
     try:
+        _test_pause()
         final = warehouse / "builds" / build_id
         final.parent.mkdir(exist_ok=True)
         if final.exists():
             shutil.rmtree(staging)  # same content already built: reuse it
         else:
             os.rename(staging, final)
+        _test_pause()
+        if inputs is not None:
+            write_inputs(final, inputs)
         if before_swap is not None:
             before_swap(final)
         changed = previous is None or previous.resolve() != final.resolve()
         if changed:
             swap(warehouse, final)
+        _test_pause()
         _ensure_stable_links(warehouse)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    _test_pause()
     _collect_garbage(warehouse, [final] + ([previous] if previous and changed else []))
     size = sum((final / p).stat().st_size for p in hashes)
     return Published(build_id, final, changed, size)

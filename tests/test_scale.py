@@ -138,3 +138,32 @@ def test_serve_runs_the_deployment_and_stops_cleanly(tmp_path):
     assert out.index("stopped serve process") < out.index("stopped prefect server")
     time.sleep(0.5)
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_input_fingerprint_tracks_documents_and_refused_files(tmp_path):
+    raw = _raw(tmp_path)
+    fp = lambda: lib.input_fingerprint(lib.discover_documents(raw))  # noqa: E731
+    first = fp()
+    assert fp() == first
+    (raw / "second.txt").write_text("Imports fell 3% in 2024.\n", encoding="utf-8")
+    changed = fp()
+    assert changed != first
+    (raw / "broken.txt").symlink_to(raw / "missing-target.txt")
+    assert fp() != changed
+
+
+def test_unchanged_inputs_are_recorded_with_the_published_build(tmp_path):
+    from tally import warehouse as wh
+
+    raw = _raw(tmp_path)
+    found = lib.discover_documents(raw)
+    seg, _ = lib.segment_documents(found.documents)
+    ext, _ = lib.extract_mentions(seg)
+    facts, conflicts = lib.reconcile_facts(ext)
+    w = tmp_path / "wh"
+    assert wh.published_inputs(w) is None
+    wh.publish(w, lib.assemble(ext, facts, conflicts, found.quarantine), inputs=lib.input_fingerprint(found))
+    assert wh.published_inputs(w) == lib.input_fingerprint(found)
+    assert wh.published_counts(w)["documents"] == 2
+    (wh.current_build(w) / "parquet" / "mentions.parquet").unlink()  # a damaged build is never trusted
+    assert wh.published_inputs(w) is None
