@@ -21,11 +21,13 @@ def _load(name: str) -> Any:
         return yaml.safe_load(fh)
 
 
+@cache
 def units() -> dict[str, dict[str, str]]:
     """Unit code -> {dimension, description}."""
     return {u["code"]: u for u in _load("units.yaml")["units"]}
 
 
+@cache
 def indicators() -> dict[str, dict[str, Any]]:
     """Indicator code -> catalog entry (title, measure, units, description, cues, ...)."""
     path = HERE / "indicators.yaml"
@@ -59,6 +61,7 @@ def entity_codes() -> frozenset[str]:
     return frozenset({c.alpha_3 for c in pycountry.countries} | group_codes())
 
 
+@cache
 def groups() -> dict[str, dict[str, Any]]:
     """Group code -> entry (title, names, optional kind/related/members) from groups.yaml."""
     path = HERE / "groups.yaml"
@@ -67,6 +70,7 @@ def groups() -> dict[str, dict[str, Any]]:
     return {g["code"]: g for g in _load("groups.yaml")["groups"]}
 
 
+@cache
 def aliases() -> dict[str, Any]:
     """Surface forms pycountry lacks: names, demonyms, capitals, institutions (code -> forms), blocked, pairs."""
     path = HERE / "groups.yaml"

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache, cache
 
 import pycountry
 
@@ -106,10 +106,14 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, tuple[str | None, str]]]:
     return pat, forms
 
 
+_POSSESSIVE = re.compile(r"[’']s?\b|[’'](?=\s)")
+_WORDS = re.compile(r"[A-Za-z]+|[^\sA-Za-z]")
+
+
 def _role(text: str, start: int, end: int) -> tuple[str | None, bool]:
     """(governing preposition, possessive?) for a name at text[start:end]."""
-    possessive = bool(re.match(r"[’']s?\b|[’'](?=\s)", text[end:end + 2]))
-    words = re.findall(r"[A-Za-z]+|[^\sA-Za-z]", text[max(0, start - 40):start])
+    possessive = bool(_POSSESSIVE.match(text[end:end + 2]))
+    words = _WORDS.findall(text[max(0, start - 40):start])
     prep = None
     for w in reversed(words[-3:]):
         lw = w.lower()
@@ -123,6 +127,11 @@ def _role(text: str, start: int, end: int) -> tuple[str | None, bool]:
 
 def find_entities(text: str, start: int = 0, end: int | None = None) -> list[Entity]:
     """Every name in text[start:end] with document offsets, longest form first, blocked phrases included."""
+    return list(_find_entities(text, start, end))
+
+
+@lru_cache(maxsize=64)  # mentions of one sentence ask for the same span; small, so old texts are let go
+def _find_entities(text: str, start: int, end: int | None) -> tuple[Entity, ...]:
     pat, forms = _lexicon()
     end = len(text) if end is None else end
     out = []
@@ -130,7 +139,7 @@ def find_entities(text: str, start: int = 0, end: int | None = None) -> list[Ent
         code, kind = forms[m.group()]
         prep, poss = _role(text, m.start(), m.end())
         out.append(Entity(m.start(), m.end(), m.group(), code, kind, prep, poss))
-    return out
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache, cache
 from typing import Any
 
 from schemas import vocab
@@ -88,15 +88,24 @@ def _fits(entry: Entry, measure: str, unit: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
+def _hits(pat: re.Pattern[str], text: str) -> tuple[tuple[int, int], ...]:
+    """Where a cue term matches in a window (cached: mentions in one sentence share their windows)."""
+    return tuple(m.span() for m in pat.finditer(text))
+
+
 def _score_cue(cue: tuple[re.Pattern[str], ...], windows: list[tuple[str, int, int, float]]) -> float:
     """Per-term closeness to the number, averaged; a term counts at its best place.
-    windows: (text, number start, number end, weight), offsets relative to the window text."""
+    windows: (text, number start, number end, weight), offsets relative to the window text; a term that
+    overlaps the number itself does not count."""
     total = 0.0
     for pat in cue:  # mean closeness of the terms, with a small bonus per extra term (specificity)
         best = 0.0
         for text, a0, a1, weight in windows:
-            for m in pat.finditer(text):
-                d = m.start() - a1 if m.start() >= a1 else (a0 - m.end() if m.end() <= a0 else 0)
+            for s, e in _hits(pat, text):
+                if s < a1 and e > a0:
+                    continue
+                d = s - a1 if s >= a1 else a0 - e
                 best = max(best, weight / (1.0 + d / 40.0))
         if best == 0.0:
             return 0.0
@@ -117,17 +126,16 @@ def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence:
     """The best catalog indicator for the mention text[start:end] (document offsets), or None."""
     measure = infer_measure(text, start, end, unit, change)
     ctext = text[clause[0]:clause[1]]
-    # The number itself is masked so that cue terms cannot match inside it.
-    mask = lambda s, lo: s[:max(0, start - lo)] + " " * (end - start) + s[max(0, end - lo):] if lo <= start < lo + len(s) else s
-    windows = [(mask(ctext, clause[0]), start - clause[0], end - clause[0], 3.0)]
+    # Cue terms that overlap the number itself are skipped in _score_cue.
+    windows = [(ctext, start - clause[0], end - clause[0], 3.0)]
     stext = text[sentence[0]:sentence[1]]
-    windows.append((mask(stext, sentence[0]), start - sentence[0], end - sentence[0], 1.5))
+    windows.append((stext, start - sentence[0], end - sentence[0], 1.5))
     ctx_windows = [(s, len(s), len(s), 0.6) for s in (label, section) if s]
     best: Classified | None = None
     for entry in catalog().values():
         if not _fits(entry, measure, unit):
             continue
-        if any(p.search(ctext) for p in entry.nots):
+        if any(_hits(p, ctext) for p in entry.nots):
             continue
         score = 0.0
         for cue in entry.cues:

@@ -69,6 +69,7 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
     mentions = sorted(mentions, key=lambda m: m.start)
     index = index or PassageIndex(passages)
     slots: list[Slot] = []
+    section_times: dict[str, list] = {}
     for m in mentions:
         p = index.at(m.start, m.end)
         pspan = (p.start, p.end) if p else (m.start, m.end)
@@ -92,7 +93,9 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
             # importer's phrasing of a flow: report it from the exporter's side
             subject, counterpart, code = counterpart, subject, entry.mirror
         m.indicator, m.measure, m.subject, m.counterpart = code, cl.measure, subject, counterpart
-        sec_times = find_times(section, pctx) if section else []
+        if section and section not in section_times:
+            section_times[section] = find_times(section, pctx)
+        sec_times = section_times.get(section, []) if section else []
         slots.append(Slot(m.start, m.end, sent, clause, sec_times, cl.measure == "change", subject, m.unit))
     assign_periods(text, slots, pctx)
     for m, s in zip(mentions, slots):

@@ -181,43 +181,68 @@ def _fmt(v: float | None) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6g}"
 
 
+def _buckets(items: list[Fact], key) -> list[list[Fact]]:
+    """Facts grouped by a key, in first-seen order (indexes keep conflict search linear in the facts)."""
+    out: dict = defaultdict(list)
+    for f in items:
+        out[key(f)].append(f)
+    return list(out.values())
+
+
+def _pairs(group: list[Fact]):
+    for i, a in enumerate(group):
+        for b in group[i + 1:]:
+            yield a, b
+
+
 def find_conflicts(facts: list[Fact]) -> list[Conflict]:
-    """Pairs of facts that state what reads as the same claim differently, plus failed arithmetic checks."""
+    """Facts that state what reads as the same claim differently, plus failed arithmetic checks.
+
+    Pairs are only compared inside small buckets (same claim and the same value), so the cost stays
+    linear in the number of facts; disagreeing values across sources are reported as one conflict per
+    (claim, period) listing every fact, not one per pair.
+    """
     rows: list[tuple[str, list[str], str]] = []
-    by_claim: dict[tuple, list[Fact]] = defaultdict(list)
-    for f in facts:
-        by_claim[(f.indicator, f.subject, f.measure, f.unit)].append(f)
-    for group in by_claim.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                same_value = a.value is not None and b.value is not None and math.isclose(a.value, b.value, rel_tol=1e-9)
-                same_period = (a.period_start, a.period_end) == (b.period_start, b.period_end)
-                if a.counterpart != b.counterpart:
-                    if same_value and a.counterpart and b.counterpart and b.counterpart in _related().get(a.counterpart, ()):
-                        rows.append(("counterpart", [a.fact_id, b.fact_id],
-                                     f"{a.indicator} {a.subject}: {_fmt(a.value)} {a.unit} to {a.counterpart} "
-                                     f"({a.comparator}, {_period_text(a)}) vs to {b.counterpart} "
-                                     f"({b.comparator}, {_period_text(b)}); {a.counterpart} and {b.counterpart} are not the same party"))
-                    continue
-                if same_value and a.comparator != b.comparator:
-                    extra = "" if same_period else f"; periods also differ ({_period_text(a)} vs {_period_text(b)})"
-                    rows.append(("comparator", [a.fact_id, b.fact_id],
-                                 f"{a.indicator} {a.subject}: '{a.comparator} {_fmt(a.value)}' vs '{b.comparator} {_fmt(b.value)}' {a.unit}{extra}"))
-                elif same_value and not same_period and _near_periods(a, b):
-                    rows.append(("period", [a.fact_id, b.fact_id],
-                                 f"{a.indicator} {a.subject}: {_fmt(a.value)} {a.unit} dated {_period_text(a)} vs {_period_text(b)}"))
-                elif (not same_value and same_period and (a.period_start or a.period_end) and a.comparator == b.comparator
-                      and not set(a.doc_ids) & set(b.doc_ids)):
-                    # only across sources: inside one document two values of one indicator, party and period are
-                    # nearly always sub-series (CPI components, crop types), not a disagreement
-                    rows.append(("value", [a.fact_id, b.fact_id],
-                                 f"{a.indicator} {a.subject} {_period_text(a)}: {_fmt(a.value)} vs {_fmt(b.value)} {a.unit}"))
+    value = lambda f: _vkey(f.value)  # noqa: E731
+    by_value = _buckets(facts, lambda f: (f.indicator, f.subject, f.measure, f.unit, value(f)))
+    for bucket in by_value:
+        if len(bucket) < 2 or bucket[0].value is None:
+            continue
+        for a, b in _pairs(bucket):
+            if a.counterpart != b.counterpart:
+                if a.counterpart and b.counterpart and b.counterpart in _related().get(a.counterpart, ()):
+                    rows.append(("counterpart", [a.fact_id, b.fact_id],
+                                 f"{a.indicator} {a.subject}: {_fmt(a.value)} {a.unit} to {a.counterpart} "
+                                 f"({a.comparator}, {_period_text(a)}) vs to {b.counterpart} "
+                                 f"({b.comparator}, {_period_text(b)}); {a.counterpart} and {b.counterpart} are not the same party"))
+                continue
+            same_period = (a.period_start, a.period_end) == (b.period_start, b.period_end)
+            if a.comparator != b.comparator:
+                extra = "" if same_period else f"; periods also differ ({_period_text(a)} vs {_period_text(b)})"
+                rows.append(("comparator", [a.fact_id, b.fact_id],
+                             f"{a.indicator} {a.subject}: '{a.comparator} {_fmt(a.value)}' vs '{b.comparator} {_fmt(b.value)}' {a.unit}{extra}"))
+            elif not same_period and _near_periods(a, b):
+                rows.append(("period", [a.fact_id, b.fact_id],
+                             f"{a.indicator} {a.subject}: {_fmt(a.value)} {a.unit} dated {_period_text(a)} vs {_period_text(b)}"))
+    # Different values for one dated claim, across sources only: inside one document two values of one
+    # indicator, party and period are nearly always sub-series (CPI components, crop types).
+    dated = [f for f in facts if f.value is not None and (f.period_start or f.period_end)]
+    for bucket in _buckets(dated, lambda f: (f.indicator, f.subject, f.counterpart, f.measure, f.unit, f.comparator,
+                                             f.period_start, f.period_end)):
+        if len({value(f) for f in bucket}) < 2 or len({d for f in bucket for d in f.doc_ids}) < 2:
+            continue
+        if not any(not set(a.doc_ids) & set(b.doc_ids) and value(a) != value(b) for a, b in _pairs(bucket[:50])):
+            continue
+        shown = " vs ".join(_fmt(v) for v in sorted({f.value for f in bucket})[:6])
+        more = f" (+{len({value(f) for f in bucket}) - 6} more values)" if len({value(f) for f in bucket}) > 6 else ""
+        rows.append(("value", [f.fact_id for f in bucket],
+                     f"{bucket[0].indicator} {bucket[0].subject} {_period_text(bucket[0])}: {shown}{more} {bucket[0].unit} "
+                     f"in {len({d for f in bucket for d in f.doc_ids})} documents"))
     # the same share of the same two parties under two denominators ("45% of Europe's crude" vs "45% of its exports")
-    shares = [f for f in facts if f.measure == "share" and f.subject and f.counterpart]
-    for i, a in enumerate(shares):
-        for b in shares[i + 1:]:
-            if (a.indicator != b.indicator and {a.subject, a.counterpart} == {b.subject, b.counterpart}
-                    and a.value is not None and b.value is not None and math.isclose(a.value, b.value)):
+    shares = [f for f in facts if f.measure == "share" and f.subject and f.counterpart and f.value is not None]
+    for bucket in _buckets(shares, lambda f: (frozenset((f.subject, f.counterpart)), value(f))):
+        for a, b in _pairs(bucket):
+            if a.indicator != b.indicator:
                 rows.append(("denominator", [a.fact_id, b.fact_id],
                              f"{_fmt(a.value)}% stated as {a.indicator} ({a.subject}<-{a.counterpart}) and as "
                              f"{b.indicator} ({b.subject}->{b.counterpart}): one number, two denominators"))
@@ -226,15 +251,16 @@ def find_conflicts(facts: list[Fact]) -> list[Conflict]:
     return [Conflict(f"C{i:04d}", kind, ids, note) for i, (kind, ids, note) in enumerate(rows, 1)]
 
 
-def _level_codes(change_code: str) -> list[str]:
+@cache
+def _level_codes(change_code: str) -> tuple[str, ...]:
     from schemas import vocab
 
     cat = vocab.indicators()
     entry = cat.get(change_code) or {}
     if entry.get("level"):
-        return [entry["level"]]
+        return (entry["level"],)
     stem = re.sub(r"_change$", "", change_code)
-    return [c for c in (stem, f"{stem}_value", f"{stem}s", re.sub(r"_export$", "_exports", stem)) if c in cat]
+    return tuple(c for c in (stem, f"{stem}_value", f"{stem}s", re.sub(r"_export$", "_exports", stem)) if c in cat)
 
 
 def _half_unit(v: float) -> float:
@@ -259,14 +285,17 @@ def _decimals_half(v: float) -> float:
 def _arithmetic(facts: list[Fact]) -> list[tuple[str, list[str], str]]:
     """Check each stated percent change against two levels of the same series at its period's ends."""
     out = []
+    level_index: dict[tuple, list[Fact]] = defaultdict(list)
+    for f in facts:
+        if f.measure == "level" and f.value and f.period_start and f.period_start == f.period_end:
+            level_index[(f.indicator, f.subject, f.counterpart, f.period_start)].append(f)
     for c in facts:
         if c.measure != "change" or c.unit != "percent" or c.value is None or not (c.period_start and c.period_end):
             continue
         if c.period_start == c.period_end:
             continue
-        levels = [f for f in facts if f.indicator in _level_codes(c.indicator) and f.subject == c.subject
-                  and f.counterpart == c.counterpart and f.measure == "level" and f.value]
-        at = lambda p: [f for f in levels if f.period_start == p and f.period_end == p]
+        at = lambda p: [f for code in _level_codes(c.indicator)  # noqa: E731
+                        for f in level_index.get((code, c.subject, c.counterpart, p), [])]
         l0, l1 = at(c.period_start), at(c.period_end)
         if len(l0) != 1 or len(l1) != 1 or l0[0].unit != l1[0].unit:
             continue
