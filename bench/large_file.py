@@ -61,7 +61,6 @@ def write_text(path: Path, mb: float) -> int:
 def child(raw: Path, warehouse: Path, validate: bool) -> None:
     """The library pipeline, in this process; prints a JSON line of stage timings and counts."""
     import resource
-    import time
 
     from tally import pipeline as lib
     from tally import warehouse as wh
@@ -91,7 +90,6 @@ def child(raw: Path, warehouse: Path, validate: bool) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"timings": {k: round(v, 1) for k, v in t.items()}, "rows": counts,
                       "self_peak_mib": round(peak), "quarantined": [q.message for q in found.quarantine + q1 + q2]}))
-    _ = time
 
 
 def main() -> None:

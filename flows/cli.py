@@ -70,11 +70,12 @@ def run(
         fp.progress = None
     elapsed = time.perf_counter() - t0
     for q in summary.quarantined:
-        err.print(f"quarantined {q.path}: {q.stage}: {q.error_class}: {q.message}", markup=False, highlight=False)
+        err.print(f"quarantined {q.path}: {q.stage}: {q.error_class}: {q.message}", markup=False, highlight=False,
+                  soft_wrap=True)
     lib_time = sum(v for k, v in summary.timings.items() if k != "flow_total")
     out.print(f"{summary.line()}; build {summary.build_id} {'published' if summary.changed else 'unchanged'} "
               f"to {warehouse}/ in {elapsed:.1f} s (stages {lib_time:.2f} s, Prefect and start-up "
-              f"{elapsed - lib_time:.1f} s, imports {t_import:.1f} s)", markup=False, highlight=False)
+              f"{elapsed - lib_time:.1f} s, imports {t_import:.1f} s)", markup=False, highlight=False, soft_wrap=True)
     if summary_json is not None:
         import dataclasses
 
@@ -178,10 +179,14 @@ def extract(
     if format is Fmt.json:
         print(json.dumps([{f: getattr(m, f) for f in fields} for m in mentions], ensure_ascii=False, indent=1))
         return
-    t = Table(*fields, title=f"{len(mentions)} mentions in {name}")
+    t = Table("span", "text", "value", "unit", "cmp", "chg", "measure", "indicator", "subject", "cpart", "period",
+              title=f"{len(mentions)} mentions in {name}")
     for m in mentions:
-        t.add_row(*["" if getattr(m, f) is None else f"{getattr(m, f):g}" if isinstance(getattr(m, f), float) else str(getattr(m, f)) for f in fields])
-    out.print(t)
+        period = "" if not (m.period_start or m.period_end) else f"{m.period_start or '…'}/{m.period_end or '…'}"
+        t.add_row(f"{m.start}-{m.end}", m.text, "" if m.value is None else f"{m.value:,.10g}", m.unit, m.comparator,
+                  m.change or "", m.measure or "", m.indicator or "", m.subject or "", m.counterpart or "", period)
+    # A pipe or file gets the whole table, not one squeezed to 80 columns.
+    Console(width=None if out.is_terminal else 220).print(t)
 
 
 class QueryFormat(str, Enum):

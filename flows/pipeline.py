@@ -152,7 +152,9 @@ def _unchanged(summary: lib.Summary, wh_dir: Path, found: lib.Discovered, t0: fl
     summary.mentions, summary.facts, summary.conflicts = (counts.get("mentions", 0), counts.get("facts", 0),
                                                           counts.get("conflicts", 0))
     summary.cached, summary.extracted = len(found.documents), 0
-    summary.quarantined = list(found.quarantine)
+    published_q = wh.read_published(wh_dir, "quarantine")
+    summary.quarantined = [lib.QuarantineRow(r.path, r.sha256, r.stage, r.error_class, r.message)
+                           for r in published_q.itertuples(index=False)] if published_q is not None else list(found.quarantine)
     build = wh.current_build(wh_dir)
     summary.build_id, summary.changed = (build.name if build else None), False
     summary.timings["flow_total"] = time.perf_counter() - t0

@@ -18,7 +18,7 @@ import pycountry
 import yaml
 
 from schemas import vocab
-from schemas.tables import DIMENSIONS, ORDER, VIEWS, columns
+from schemas.tables import DIMENSIONS, MODELS, ORDER, VIEWS, columns
 
 MEMBERS_FILE = Path(vocab.HERE) / "group_members.yaml"
 _LIST_COLUMNS = {"members", "units"}
@@ -95,8 +95,9 @@ def frames() -> dict[str, pd.DataFrame]:
 
 
 def with_dimensions(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The pipeline's tables plus the dimension tables, ready for warehouse.publish."""
-    return {**tables, **frames()}
+    """The pipeline's tables plus the dimension tables in publishing order (MODELS), ready for warehouse.publish."""
+    merged = {**tables, **frames()}
+    return {**{n: merged[n] for n in MODELS if n in merged}, **merged}
 
 
 _YEAR_FACTS = """

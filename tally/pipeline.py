@@ -16,6 +16,7 @@ from tally.model import Conflict, DocContext, Fact, Mention
 from tally.reconcile import reconcile
 from tally import segment as seg
 from tally.segment import Passage, segment
+from schemas.tables import ORDER
 from tally.tables import frame
 
 
@@ -249,13 +250,35 @@ def passage_rows(extracted: list[Extracted]) -> list[dict]:
     return rows
 
 
+def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
+    """The passages table, built column by column: equal to frame("passages", passage_rows(extracted)), but
+    without a dict per row (twice over), which for a very large document cost more than its text."""
+    did: list[str] = []
+    cols: dict[str, list] = {c: [] for c in ("passage_id", "kind", "section", "label", "parent_id", "start", "end", "text")}
+    for e in extracted:
+        d = e.doc.doc_id
+        did += [d] * len(e.passages)
+        cols["passage_id"] += [passage_id(d, p.index) for p in e.passages]
+        cols["parent_id"] += [None if p.parent is None else passage_id(d, p.parent) for p in e.passages]
+        for c in ("kind", "section", "label", "start", "end", "text"):
+            cols[c] += [getattr(p, c) for p in e.passages]
+    if not did:
+        return frame("passages", [])
+    data = {"doc_id": pd.Series(did, dtype="str")}
+    for c in cols:
+        data[c] = pd.Series(cols[c], dtype="int64" if c in ("start", "end") else "str")
+        cols[c] = []
+    df = pd.DataFrame(data, columns=list(frame("passages", []).columns))
+    return df.sort_values(ORDER["passages"], kind="mergesort").reset_index(drop=True)
+
+
 def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conflict],
              quarantine: list[QuarantineRow], previous_documents: pd.DataFrame | None = None,
              now: str | None = None) -> dict[str, pd.DataFrame]:
     """Every published table as a frame, in publishing order."""
     return {
         "documents": frame("documents", document_rows(extracted, previous_documents, now)),
-        "passages": frame("passages", passage_rows(extracted)),
+        "passages": passages_frame(extracted),
         "mentions": frame("mentions", [m for e in extracted for m in e.mentions]),
         "facts": frame("facts", facts),
         "conflicts": frame("conflicts", conflicts),
@@ -275,6 +298,7 @@ class Summary:
     extracted: int = 0
     cached: int = 0
     quarantined: list[QuarantineRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Discovered.warnings: the CLI prints them
     build_id: str | None = None
     changed: bool = False
     timings: dict[str, float] = field(default_factory=dict)

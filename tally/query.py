@@ -182,15 +182,12 @@ def cell(v: object) -> str:
 
 
 def describe(warehouse: Path) -> list[Relation]:
-    """Every user table and view of the warehouse with its COMMENT and columns, in creation order."""
+    """Every user table and view of the warehouse with its COMMENT and columns, tables first."""
     with open_readonly(warehouse) as con:
         rels = con.sql("""
-            SELECT name, kind, comment FROM (
-                SELECT table_name AS name, 'table' AS kind, comment, 0 AS k, table_oid AS oid
-                FROM duckdb_tables() WHERE NOT internal AND NOT temporary
-                UNION ALL
-                SELECT view_name, 'view', comment, 1, view_oid FROM duckdb_views() WHERE NOT internal AND NOT temporary
-            ) ORDER BY k, oid  -- creation order: the publishing order of the tables, then the views
+            SELECT table_name, 'table' AS kind, comment FROM duckdb_tables() WHERE NOT internal AND NOT temporary
+            UNION ALL
+            SELECT view_name, 'view', comment FROM duckdb_views() WHERE NOT internal AND NOT temporary
         """).fetchall()
         cols = con.sql("""
             SELECT table_name, column_name, data_type, comment FROM duckdb_columns()
@@ -199,4 +196,13 @@ def describe(warehouse: Path) -> list[Relation]:
     by_table: dict[str, list[Column]] = {}
     for t, c, typ, comment in cols:
         by_table.setdefault(t, []).append(Column(c, typ, comment))
+    rank = _publishing_order()
+    rels.sort(key=lambda r: (r[1] != "table", rank.get(r[0], len(rank)), r[0]))
     return [Relation(n, k, cm, by_table.get(n, [])) for n, k, cm in rels]
+
+
+def _publishing_order() -> dict[str, int]:
+    """Position of each known table and view (facts tables, dimensions, views); DuckDB lists them by name."""
+    from schemas.tables import MODELS, VIEWS  # imported here: pandera costs seconds, and only `schema` needs it
+
+    return {name: i for i, name in enumerate([*MODELS, *VIEWS])}

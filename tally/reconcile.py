@@ -8,6 +8,7 @@ against the two levels it connects (arithmetic).
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import defaultdict
@@ -15,6 +16,16 @@ from functools import cache
 
 from tally.model import Conflict, Fact, Mention
 
+
+
+def fact_id(base: tuple, period: tuple) -> str:
+    """Content-based id: the same claim keeps its id whatever else is in the corpus."""
+    return "F" + hashlib.sha256(repr((base, period)).encode()).hexdigest()[:12]
+
+
+def _conflict_id(kind: str, fact_ids: list[str]) -> str:
+    """Content-based id of a conflict: its kind and the facts involved."""
+    return "C" + hashlib.sha256(repr((kind, sorted(fact_ids))).encode()).hexdigest()[:12]
 
 
 def _signed(m: Mention) -> float | None:
@@ -66,10 +77,10 @@ def reconcile(mentions: list[Mention], texts: dict[str, str] | None = None) -> t
 
     claims.sort(key=lambda c: _order(c[2][0]))
     facts: list[Fact] = []
-    for i, (base, period, ms) in enumerate(claims, 1):
+    for base, period, ms in claims:
         ind, subj, cp, measure, unit, comp, value = base
         facts.append(Fact(
-            fact_id=f"F{i:04d}", indicator=ind, subject=subj, counterpart=cp, measure=measure, value=value,
+            fact_id=fact_id(base, period), indicator=ind, subject=subj, counterpart=cp, measure=measure, value=value,
             unit=unit, comparator=comp, period_start=period[0], period_end=period[1], n_mentions=len(ms),
             mention_ids=[m.mention_id for m in ms], doc_ids=sorted({m.doc_id for m in ms}),
             quote=_quote(ms, period, texts) if texts else None,
@@ -248,7 +259,7 @@ def find_conflicts(facts: list[Fact]) -> list[Conflict]:
                              f"{b.indicator} ({b.subject}->{b.counterpart}): one number, two denominators"))
     rows += _arithmetic(facts)
     rows.sort(key=lambda r: (r[1], r[0]))
-    return [Conflict(f"C{i:04d}", kind, ids, note) for i, (kind, ids, note) in enumerate(rows, 1)]
+    return [Conflict(_conflict_id(kind, ids), kind, ids, note) for kind, ids, note in rows]
 
 
 @cache

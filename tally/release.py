@@ -473,6 +473,10 @@ def datapackage(version: str, created: str, folder: Path, tables: list[str], raw
     resources = []
     for t in tables:
         r = resource(t, folder / f"{t}.parquet")
+        fks = [fk for fk in r["schema"].get("foreignKeys", []) if fk["reference"]["resource"] in tables]
+        r["schema"].pop("foreignKeys", None)
+        if fks:  # a build made before the dimension tables existed has no units/indicators to point at
+            r["schema"]["foreignKeys"] = fks
         r["tally:rows"] = pq.ParquetFile(folder / f"{t}.parquet").metadata.num_rows
         resources.append(r)
     return {
