@@ -31,6 +31,8 @@ $(VENV)/.bench: $(VENV)/.synced
 bench: $(VENV)/.bench
 	$(VENV)/bin/python bench/quantities.py
 	$(VENV)/bin/python bench/run_seed.py
+	$(VENV)/bin/python bench/corpus.py 10 100
+	$(VENV)/bin/python bench/large_file.py --mb 20
 
 clean:
 	rm -rf $(VENV) warehouse/.prefect warehouse/builds warehouse/current warehouse/tally.duckdb warehouse/parquet

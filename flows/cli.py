@@ -40,6 +40,12 @@ def run(
     t0 = time.perf_counter()
     if not raw.is_dir():
         raise _fail("run", f"raw folder not found: {raw}")
+    from tally.discover import ManifestError, read_manifest
+
+    try:
+        read_manifest(raw)  # configuration: a broken manifest stops the run before Prefect starts
+    except ManifestError as exc:
+        raise _fail("run", str(exc))
     if task_runner not in ("threads", "processes", "dask"):
         raise _fail("run", f"unknown --task-runner {task_runner!r}: use threads, processes or dask")
     configure_prefect(warehouse, verbose)
@@ -69,6 +75,8 @@ def run(
     finally:
         fp.progress = None
     elapsed = time.perf_counter() - t0
+    for w in summary.warnings:
+        err.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
     for q in summary.quarantined:
         err.print(f"quarantined {q.path}: {q.stage}: {q.error_class}: {q.message}", markup=False, highlight=False,
                   soft_wrap=True)

@@ -33,7 +33,18 @@ def _tick(stage: str, done: int, total: int) -> None:
         progress(stage, done, total)
 
 
-@task(name="discover", retries=2, retry_delay_seconds=[1, 4])
+def _transient(task, task_run, state) -> bool:
+    """Retry filesystem hiccups, not configuration errors (a bad manifest, a missing folder)."""
+    try:
+        state.result()
+    except (ValueError, FileNotFoundError):
+        return False
+    except Exception:
+        return True
+    return False
+
+
+@task(name="discover", retries=2, retry_delay_seconds=[1, 4], retry_condition_fn=_transient)
 def discover(raw: Path) -> lib.Discovered:
     """List and read the documents in raw/ (retried: it touches the filesystem)."""
     return lib.discover_documents(raw)
@@ -93,6 +104,7 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     with timer("discover"):
         found = discover(raw_dir)
     quarantine = list(found.quarantine)
+    summary.warnings = list(found.warnings)
     inputs = lib.input_fingerprint(found)
     if use_cache and wh.published_inputs(wh_dir) == inputs:
         return _unchanged(summary, wh_dir, found, t0)

@@ -66,17 +66,21 @@ def arrow_schema(table: str) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _column_values(series: pd.Series, typ: pa.DataType) -> list:
-    """Python values for Arrow, with pandas' missing markers turned into None."""
+def _column(series: pd.Series, typ: pa.DataType) -> pa.Array:
+    """One column as an Arrow array, with pandas' missing markers as nulls."""
     if pa.types.is_list(typ):
-        return [list(v) for v in series]
-    return [None if (v is None or (isinstance(v, float) and v != v)) else v for v in series.tolist()]
+        return pa.array([list(v) for v in series], type=typ)
+    if pa.types.is_string(typ) and isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        # Already Arrow inside pandas: reuse its buffers instead of a Python object per cell.
+        return pa.chunked_array(pa.array(series.array)).cast(pa.string()).combine_chunks()
+    values = [None if (v is None or (isinstance(v, float) and v != v)) else v for v in series.tolist()]
+    return pa.array(values, type=typ)
 
 
 def to_arrow(table: str, df: pd.DataFrame) -> pa.Table:
     """A frame as an Arrow table with the model's schema and no pandas metadata (byte-stable output)."""
     schema = arrow_schema(table)
-    return pa.table({f.name: pa.array(_column_values(df[f.name], f.type), type=f.type) for f in schema}, schema=schema)
+    return pa.table({f.name: _column(df[f.name], f.type) for f in schema}, schema=schema)
 
 
 def write_parquet(table: str, df: pd.DataFrame, path: Path) -> None:
@@ -173,14 +177,31 @@ def swap(warehouse: Path, build: Path) -> None:
 
 
 def _collect_garbage(warehouse: Path, keep: list[Path]) -> None:
-    """Remove old builds and abandoned staging folders, keeping the given builds."""
+    """Remove old builds and abandoned staging folders, keeping the given builds.
+
+    A build is first renamed into .trash/ (atomic), then deleted: a kill halfway through a delete
+    leaves a partial folder in .trash/, never a partial builds/<id> that a later run could reuse.
+    """
     builds = warehouse / "builds"
+    trash = warehouse / ".trash"
     keep_names = {p.name for p in keep}
     if builds.is_dir():
-        old = sorted((p for p in builds.iterdir() if p.name not in keep_names), key=lambda p: p.stat().st_mtime)
-        for p in old:
-            shutil.rmtree(p, ignore_errors=True)
+        for p in builds.iterdir():
+            if p.name not in keep_names:
+                trash.mkdir(exist_ok=True)
+                os.rename(p, trash / f"{p.name}.{uuid.uuid4().hex}")
+    shutil.rmtree(trash, ignore_errors=True)
     shutil.rmtree(warehouse / ".staging", ignore_errors=True)
+
+
+def _intact(build: Path, hashes: dict[str, str]) -> bool:
+    """A finished build holds exactly the expected Parquet bytes, its database and build.json."""
+    try:
+        meta = json.loads((build / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (meta.get("sha256") == hashes and (build / DB_NAME).is_file()
+            and all((build / p).is_file() and _file_sha256(build / p) == h for p, h in hashes.items()))
 
 
 def write_inputs(build: Path, inputs: str) -> None:
@@ -239,9 +260,15 @@ def publish(warehouse: Path, tables: dict[str, pd.DataFrame],
         _test_pause()
         final = warehouse / "builds" / build_id
         final.parent.mkdir(exist_ok=True)
-        if final.exists():
+        if final.exists() and _intact(final, hashes):
             shutil.rmtree(staging)  # same content already built: reuse it
         else:
+            if final.exists():  # damaged (say, a crash mid-delete): replace it, unless it is published
+                if previous is not None and previous.resolve() == final.resolve():
+                    raise RuntimeError(f"published build {final} is damaged; restore it from a release")
+                trash = warehouse / ".trash"
+                trash.mkdir(exist_ok=True)
+                os.rename(final, trash / f"{final.name}.{uuid.uuid4().hex}")
             os.rename(staging, final)
         _test_pause()
         if inputs is not None:

@@ -121,3 +121,13 @@ def test_cli_run_missing_raw_is_a_clear_error(tmp_path):
                        env={**env, "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=300)
     assert r.returncode == 2
     assert "raw folder not found" in r.stderr and "nope" in r.stderr
+
+
+def test_cli_run_malformed_manifest_fails_fast(raw, tmp_path):
+    (raw / "sources.toml").write_text("[[document]\nfile = ", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    r = subprocess.run([_tally(), "run", "--raw", str(raw), "--warehouse", str(tmp_path / "wh")],
+                       env={**env, "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "sources.toml: malformed manifest" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "wh" / ".prefect").exists()  # stopped before Prefect started

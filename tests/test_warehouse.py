@@ -93,3 +93,15 @@ def test_old_builds_are_collected(tmp_path):
     for k in (1, 2, 3, 4):
         wh.publish(tmp_path, {**tables, "mentions": tables["mentions"].iloc[:k].copy()})
     assert len(list((tmp_path / "builds").iterdir())) == 2
+
+
+def test_damaged_old_build_is_rebuilt_not_reused(tmp_path):
+    tables, _ = _tables()
+    small = {**tables, "mentions": tables["mentions"].iloc[:3].copy()}
+    a = wh.publish(tmp_path, tables)
+    wh.publish(tmp_path, small)  # a is kept as the previous build
+    (a.path / "parquet" / "facts.parquet").write_bytes(b"half-deleted")  # as a kill mid-delete could leave it
+    again = wh.publish(tmp_path, tables)
+    assert again.build_id == a.build_id and again.changed
+    assert query(tmp_path, "SELECT count(*) FROM facts")[0][0] == len(tables["facts"])
+    assert not (tmp_path / ".trash").exists()
