@@ -1,11 +1,15 @@
 """The `tally-pipeline` Prefect flow: thin tasks around the library's stages, in batches of documents."""
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 from typing import Callable
 
 from prefect import flow, get_run_logger, task
+# Prefect's default cache policy hashes every task input (whole corpora here); tally caches per
+# document itself (tally/cache.py), so Prefect's task cache is off.
+from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from tally import dimensions
@@ -44,31 +48,31 @@ def _transient(task, task_run, state) -> bool:
     return False
 
 
-@task(name="discover", retries=2, retry_delay_seconds=[1, 4], retry_condition_fn=_transient)
+@task(name="discover", retries=2, retry_delay_seconds=[1, 4], retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def discover(raw: Path) -> lib.Discovered:
     """List and read the documents in raw/ (retried: it touches the filesystem)."""
     return lib.discover_documents(raw)
 
 
-@task(name="segment")
+@task(name="segment", cache_policy=NO_CACHE)
 def segment(batch: list, cache_dir: str | None) -> tuple[list[lib.Segmented], list[lib.Extracted], list[lib.QuarantineRow]]:
     """Decode a batch; unchanged documents come from the cache, the rest are segmented."""
     return lib.prepare_documents(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
 
 
-@task(name="extract")
+@task(name="extract", cache_policy=NO_CACHE)
 def extract(batch: list[lib.Segmented], cache_dir: str | None) -> tuple[list[lib.Extracted], list[lib.QuarantineRow]]:
     """Extract and resolve mentions for a batch of documents, caching each result."""
     return lib.extract_and_cache(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
 
 
-@task(name="reconcile")
+@task(name="reconcile", cache_policy=NO_CACHE)
 def reconcile(extracted: list[lib.Extracted]) -> tuple[list, list]:
     """Collapse mentions into facts and conflicts."""
     return lib.reconcile_facts(extracted)
 
 
-@task(name="validate")
+@task(name="validate", cache_policy=NO_CACHE)
 def validate(tables: dict, texts: dict[str, str]) -> ValidationReport:
     """Check every table against its Pandera model, listing every failing row and check."""
     report = validate_tables(tables, texts)
@@ -76,7 +80,7 @@ def validate(tables: dict, texts: dict[str, str]) -> ValidationReport:
     return report
 
 
-@task(name="publish", retries=2, retry_delay_seconds=[1, 4])
+@task(name="publish", retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
 def publish(warehouse: Path, tables: dict, inputs: str | None = None) -> wh.Published:
     """Stage, then atomically swap in the new warehouse (retried: it touches the filesystem)."""
     return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views, inputs=inputs)
@@ -142,6 +146,10 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
             report = validate(tables, {e.doc.doc_id: e.doc.text for e in extracted})
             if not report.ok:
                 raise ValidationFailed(report.failures)
+    # Publishing needs only the tables: let the texts, passages and mentions go first (for a very large
+    # document they are as large as the tables again).
+    del extracted, facts, conflicts, report
+    gc.collect()
     with timer("publish"):
         published = publish(wh_dir, tables, inputs)
     if cache_dir:

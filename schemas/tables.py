@@ -9,7 +9,7 @@ import math
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.typing import Series
+from pandera.typing.pandas import Series  # not pandera.typing: that also imports dask (~1 s)
 
 from schemas import vocab
 
