@@ -19,6 +19,7 @@ import re
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,14 +61,24 @@ def write_text(path: Path, mb: float) -> int:
 
 def child(raw: Path, warehouse: Path, validate: bool) -> None:
     """The library pipeline, in this process; prints a JSON line of stage timings and counts."""
+    import gc
     import resource
+
+    import psutil
 
     from tally import pipeline as lib
     from tally import warehouse as wh
     from tally.validate import validate_tables
 
     t: dict[str, float] = {}
-    timer = lib.Timer(t)
+    rss: dict[str, int] = {}  # resident MiB after each stage (the parent samples the peak)
+
+    @contextmanager
+    def timer(stage: str):
+        with lib.Timer(t)(stage):
+            yield
+        rss[stage] = round(psutil.Process().memory_info().rss / 2**20)
+
     with timer("discover"):
         found = lib.discover_documents(raw)
     with timer("segment"):
@@ -76,6 +87,7 @@ def child(raw: Path, warehouse: Path, validate: bool) -> None:
     with timer("extract"):
         extracted, q2 = lib.extract_mentions(segmented)
     del segmented
+    gc.collect()
     with timer("reconcile"):
         facts, conflicts = lib.reconcile_facts(extracted)
     with timer("assemble"):
@@ -84,11 +96,13 @@ def child(raw: Path, warehouse: Path, validate: bool) -> None:
         with timer("validate"):
             report = validate_tables(tables, {e.doc.doc_id: e.doc.text for e in extracted})
         assert report.ok, report.failures.head(20)
+    del extracted, facts, conflicts  # as the flow does: publishing needs only the tables
+    gc.collect()
     with timer("publish"):
         wh.publish(warehouse, tables)
     counts = {n: len(df) for n, df in tables.items()}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"timings": {k: round(v, 1) for k, v in t.items()}, "rows": counts,
+    print(json.dumps({"timings": {k: round(v, 1) for k, v in t.items()}, "rss_after_mib": rss, "rows": counts,
                       "self_peak_mib": round(peak), "quarantined": [q.message for q in found.quarantine + q1 + q2]}))
 
 

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, Iterator
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from tally import discover as disc
 from tally.cache import ExtractCache, cache_key
@@ -123,7 +126,8 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "decode"))
             continue
         passages, mentions = hit
-        hits.append(Extracted(doc, passages, mentions))
+        # The pickled passages brought their own copy of the text; point them at this one instead.
+        hits.append(Extracted(doc, seg.attach(passages, doc.text), mentions))
     segmented, refused = segment_documents([r for r, _ in fresh])
     keys = {r.doc_id: k for r, k in fresh}
     for s in segmented:
@@ -186,8 +190,9 @@ def document_mentions(doc: disc.Document, passages: list[Passage], size: int = R
     out: list[Mention] = []
     for run in seg.runs(passages, size):
         lo, hi = run[0].start, max(p.end for p in run)
-        local = [dc_replace(p, start=p.start - lo, end=p.end - lo) for p in run]
-        ctx = DocContext(doc.doc_id, doc.text[lo:hi], doc.source.title, doc.source.published)
+        chunk = doc.text[lo:hi]
+        local = [dc_replace(p, start=p.start - lo, end=p.end - lo, doc=chunk) for p in run]
+        ctx = DocContext(doc.doc_id, chunk, doc.source.title, doc.source.published)
         for m in build_mentions(ctx, local):
             m.start += lo
             m.end += lo
@@ -250,33 +255,91 @@ def passage_rows(extracted: list[Extracted]) -> list[dict]:
     return rows
 
 
+# An Arrow chunk of a passages column is cut after this many rows (the text column: or characters, whichever
+# comes first): it bounds the Python strings alive at once while a large document's passages go into Arrow.
+TEXT_CHUNK_ROWS, TEXT_CHUNK_CHARS = 4096, 1 << 22
+# The passages' string columns are allocated by the C library rather than Arrow's default (mimalloc) pool:
+# built chunk by chunk in that pool, a very large document's columns left ~40% more than their size resident.
+_POOL = pa.system_memory_pool()
+
+
+def text_column(texts: dict[str, str], doc_ids: pd.Series, starts: pd.Series, ends: pd.Series) -> pd.Series:
+    """document[start:end] for each row, as a "str" Series built straight into Arrow chunk by chunk: a Python
+    string per passage of a very large document, all alive at once, would cost more than its text."""
+    chunks: list[pa.Array] = []
+    batch: list[str] = []
+    size = 0
+    lo_all, hi_all = starts.to_numpy(), ends.to_numpy()
+    for i in range(0, len(doc_ids), TEXT_CHUNK_ROWS):
+        ids = doc_ids.iloc[i:i + TEXT_CHUNK_ROWS].tolist()
+        for d, a, b in zip(ids, lo_all[i:i + TEXT_CHUNK_ROWS].tolist(), hi_all[i:i + TEXT_CHUNK_ROWS].tolist()):
+            batch.append(texts[d][a:b])
+            size += b - a
+            if size >= TEXT_CHUNK_CHARS:
+                chunks.append(pa.array(batch, type=pa.large_string(), memory_pool=_POOL))
+                batch, size = [], 0
+        chunks.append(pa.array(batch, type=pa.large_string(), memory_pool=_POOL))
+        batch, size = [], 0
+    return pd.Series(pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"), index=doc_ids.index)
+
+
+def _passage_order(doc_ids: list[str], starts: list[int], ends: list[int]) -> np.ndarray | None:
+    """Row order of ORDER["passages"] (doc_id, start, end, passage_id) from cheap integer keys, or None when
+    two passages of a document share (start, end) and only passage_id could break the tie."""
+    rank = {d: r for r, d in enumerate(sorted(set(doc_ids)))}
+    d = np.fromiter((rank[x] for x in doc_ids), dtype=np.int64, count=len(doc_ids))
+    s, e = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    order = np.lexsort((e, s, d))
+    d, s, e = d[order], s[order], e[order]
+    if ((d[1:] == d[:-1]) & (s[1:] == s[:-1]) & (e[1:] == e[:-1])).any():
+        return None
+    return order
+
+
+def _str_column(values: Iterator[list[str | None]]) -> pd.Series:
+    """A "str" Series from lists of values, one Arrow chunk per list (see _POOL)."""
+    chunks = [pa.array(v, type=pa.large_string(), memory_pool=_POOL) for v in values]
+    return pd.Series(pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"))
+
+
 def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
     """The passages table, built column by column: equal to frame("passages", passage_rows(extracted)), but
-    without a dict per row (twice over), which for a very large document cost more than its text."""
-    did: list[str] = []
-    cols: dict[str, list] = {c: [] for c in ("passage_id", "kind", "section", "label", "parent_id", "start", "end", "text")}
-    for e in extracted:
-        d = e.doc.doc_id
-        did += [d] * len(e.passages)
-        cols["passage_id"] += [passage_id(d, p.index) for p in e.passages]
-        cols["parent_id"] += [None if p.parent is None else passage_id(d, p.parent) for p in e.passages]
-        for c in ("kind", "section", "label", "start", "end", "text"):
-            cols[c] += [getattr(p, c) for p in e.passages]
-    if not did:
+    without a dict per row (twice over), which for a very large document cost more than its text. Rows are
+    put in order first (sorting the frame would copy every column), then each string column is made in
+    chunks straight into Arrow, so that only a chunk's Python strings are alive at a time."""
+    rows = [(e.doc.doc_id, p) for e in extracted for p in e.passages]
+    if not rows:
         return frame("passages", [])
-    data = {"doc_id": pd.Series(did, dtype="str")}
-    for c in cols:
-        data[c] = pd.Series(cols[c], dtype="int64" if c in ("start", "end") else "str")
-        cols[c] = []
-    df = pd.DataFrame(data, columns=list(frame("passages", []).columns))
-    return df.sort_values(ORDER["passages"], kind="mergesort").reset_index(drop=True)
+    order = _passage_order([d for d, _ in rows], [p.start for _, p in rows], [p.end for _, p in rows])
+    if order is not None:
+        rows = [rows[i] for i in order.tolist()]
+
+    def column(value: Callable[[str, Passage], str | None]) -> pd.Series:
+        return _str_column([value(d, p) for d, p in rows[i:i + TEXT_CHUNK_ROWS]]
+                           for i in range(0, len(rows), TEXT_CHUNK_ROWS))
+
+    df = pd.DataFrame({
+        "doc_id": column(lambda d, p: d),
+        "passage_id": column(lambda d, p: passage_id(d, p.index)),
+        "kind": column(lambda d, p: p.kind),
+        "section": column(lambda d, p: p.section),
+        "label": column(lambda d, p: p.label),
+        "parent_id": column(lambda d, p: None if p.parent is None else passage_id(d, p.parent)),
+        "start": pd.Series([p.start for _, p in rows], dtype="int64"),
+        "end": pd.Series([p.end for _, p in rows], dtype="int64"),
+    })
+    del rows
+    if order is None:  # a tie that only passage_id breaks (never seen): the general sort
+        df = df.sort_values(ORDER["passages"], kind="mergesort").reset_index(drop=True)
+    df["text"] = text_column({e.doc.doc_id: e.doc.text for e in extracted}, df["doc_id"], df["start"], df["end"])
+    return df
 
 
 def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conflict],
              quarantine: list[QuarantineRow], previous_documents: pd.DataFrame | None = None,
              now: str | None = None) -> dict[str, pd.DataFrame]:
     """Every published table as a frame, in publishing order."""
-    return {
+    tables = {
         "documents": frame("documents", document_rows(extracted, previous_documents, now)),
         "passages": passages_frame(extracted),
         "mentions": frame("mentions", [m for e in extracted for m in e.mentions]),
@@ -284,6 +347,10 @@ def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conf
         "conflicts": frame("conflicts", conflicts),
         "quarantine": frame("quarantine", quarantine),
     }
+    # Arrow's allocator keeps freed blocks from building the columns for reuse; for a very large document
+    # that is a few hundred MB of resident memory nothing will use before publishing. Give it back.
+    pa.default_memory_pool().release_unused()
+    return tables
 
 
 @dataclass

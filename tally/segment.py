@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 # Passage kinds. `table_row` is a container: its cells and bullets are the passages that get extracted.
 HEADING, PARAGRAPH, BULLET = "heading", "paragraph", "bullet"
@@ -22,16 +22,40 @@ _CONTINUES = re.compile(r"\b(?:a|an|the|of|and|or|to|in|on|for|by|with|from|at|a
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A span of a document; `text == document[start:end]`."""
+    """A span of a document; `text == document[start:end]`.
+
+    A passage keeps a reference to the whole document text (shared, never copied) rather than its own
+    slice: for a very large document the slices would cost as much again as the text itself. Equality
+    and repr leave the document out (comparing two equal 400 MB strings per passage would be slow), and
+    so does pickling (a cache entry or a worker's result would otherwise carry the whole text again):
+    an unpickled passage has `doc=None` until `attach` gives it its document. The pipeline itself only
+    reads offsets; `text` is for people and tests.
+    """
 
     index: int
     kind: str
     start: int
     end: int
-    text: str
+    doc: str | None = field(repr=False, compare=False)
     section: str | None = None
     label: str | None = None
     parent: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The passage's exact characters, `doc[start:end]`."""
+        if self.doc is None:
+            raise ValueError(f"passage {self.index} is not attached to its document (see segment.attach)")
+        return self.doc[self.start:self.end]
+
+    def __reduce__(self) -> tuple:
+        return (Passage, (self.index, self.kind, self.start, self.end, None, self.section, self.label, self.parent))
+
+    def __copy__(self) -> "Passage":
+        return self  # immutable
+
+    def __deepcopy__(self, memo: dict) -> "Passage":
+        return self
 
     @property
     def extractable(self) -> bool:
@@ -139,8 +163,13 @@ class _Builder:
                 first = idx if first is None else first
             return first
         idx = len(self.passages)
-        self.passages.append(Passage(idx, kind, start, end, self.text[start:end], section, label, parent))
+        self.passages.append(Passage(idx, kind, start, end, self.text, section, label, parent))
         return idx
+
+
+def attach(passages: list[Passage], text: str) -> list[Passage]:
+    """The same passages reading `text` (the document they index), e.g. after loading them from a cache."""
+    return [p if p.doc is text else replace(p, doc=text) for p in passages]
 
 
 def runs(passages: list[Passage], size: int) -> list[list[Passage]]:

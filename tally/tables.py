@@ -14,13 +14,24 @@ _INT = {"start", "end", "n_chars", "n_bytes", "n_mentions"}
 _LIST = {"mention_ids", "doc_ids", "fact_ids"}
 
 
+def _get(row: Any, name: str) -> Any:
+    """A field of a dataclass row or a key of a mapping row (None when absent)."""
+    if isinstance(row, dict):
+        return row.get(name)
+    if dataclasses.is_dataclass(row):
+        return getattr(row, name, None)
+    return dict(row).get(name)
+
+
 def frame(table: str, rows: Iterable[Any]) -> pd.DataFrame:
     """Rows (dataclasses or dicts) -> a frame with exactly the table's columns, sorted deterministically."""
-    records = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(r) for r in rows]
+    # Read fields straight off the rows, column by column: a dict per row (dataclasses.asdict) cost
+    # several times the rows themselves for the mentions of a very large document.
+    records = rows if isinstance(rows, list) else list(rows)
     cols = columns(table)
     data: dict[str, Any] = {}
     for c in cols:
-        values = [r.get(c) for r in records]
+        values = [_get(r, c) for r in records]
         if c in _FLOAT:
             data[c] = pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
         elif c in _INT:

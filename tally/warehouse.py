@@ -35,6 +35,7 @@ INPUTS_FILE = "inputs.json"
 PARQUET_DIR = "parquet"
 _LIST_COLUMNS = {"mention_ids", "doc_ids", "fact_ids", "members", "units"}
 _KEEP_BUILDS = 2  # the published build and the one before it, for readers still holding it open
+DUCKDB_MEMORY = "128MB"  # memory limit of the DuckDB session that builds a warehouse
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,19 @@ def to_arrow(table: str, df: pd.DataFrame) -> pa.Table:
     return pa.table({f.name: _column(df[f.name], f.type) for f in schema}, schema=schema)
 
 
+# Rows per Parquet row group. The frame is converted to Arrow one row group at a time, so a very large
+# table is never held twice (pandas and Arrow) in full; a table this size or smaller is written exactly as
+# pq.write_table would (one row group, same bytes).
+ROW_GROUP_ROWS = 1 << 17
+
+
 def write_parquet(table: str, df: pd.DataFrame, path: Path) -> None:
     """Write one table as a zstd Parquet file; identical frames give identical bytes."""
-    pq.write_table(to_arrow(table, df), path, compression="zstd", write_statistics=True,
-                   store_schema=False)
+    schema = arrow_schema(table)
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True, store_schema=False) as writer:
+        for lo in range(0, max(len(df), 1), ROW_GROUP_ROWS):
+            writer.write_table(to_arrow(table, df.iloc[lo:lo + ROW_GROUP_ROWS]))
+    pa.default_memory_pool().release_unused()  # the row groups' buffers, before DuckDB needs memory
 
 
 def _sql_string(s: str) -> str:
@@ -98,6 +108,9 @@ def build_duckdb(db_path: Path, parquet_dir: Path, tables: list[str],
     """Create the DuckDB database from the Parquet files, with a COMMENT on every table and column."""
     con = duckdb.connect(str(db_path))
     try:
+        # DuckDB may otherwise take most of the machine's memory while it loads a large Parquet file, on
+        # top of the frames the pipeline still holds; past the limit it writes to the database file sooner.
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         for name in tables:
             src = parquet_dir / f"{name}.parquet"
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({_sql_string(str(src))})")

@@ -219,3 +219,25 @@ def test_columnar_passages_frame_equals_the_row_built_one(tmp_path):
     _, extracted, _ = _run(tmp_path / "raw")
     pd.testing.assert_frame_equal(lib.passages_frame(extracted), frame("passages", lib.passage_rows(extracted)))
     pd.testing.assert_frame_equal(lib.passages_frame([]), frame("passages", []))
+
+
+def test_passages_frame_breaks_offset_ties_like_the_row_built_one():
+    """Two passages with the same span (never produced by segment, but possible in principle) are ordered
+    by passage_id, as the general sort does; and pickled passages leave their document text out."""
+    import pickle
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from tally.segment import attach
+    from tally.tables import frame
+
+    text = "Exports rose 5% in 2023.\n\nImports fell 2%.\n"
+    passages = segment(text)
+    twin = replace(passages[0], index=len(passages))
+    doc = disc.Document("a.txt", "ab" * 32, text, "utf-8", len(text), disc.SourceInfo(file="a.txt"))
+    extracted = [lib.Extracted(doc, passages + [twin], [])]
+    pd.testing.assert_frame_equal(lib.passages_frame(extracted), frame("passages", lib.passage_rows(extracted)))
+    loaded = pickle.loads(pickle.dumps(passages))
+    assert loaded == passages and all(p.doc is None for p in loaded)
+    assert [p.text for p in attach(loaded, text)] == [p.text for p in passages]
