@@ -12,11 +12,13 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from tally import dimensions
+from tally import builds
 from tally import pipeline as lib
-from tally import warehouse as wh
 from tally.cache import ExtractCache, extractor_version
-from tally.validate import ValidationFailed, ValidationReport, validate_tables
+from tally.validate import ValidationFailed, ValidationReport
+
+# tally.warehouse, tally.dimensions and validate_tables pull in pandas, pandera and DuckDB (seconds):
+# the tasks that need them import them, so a run whose inputs are unchanged starts as fast as Prefect.
 
 # Documents per segment/extract task. Prefect adds 10-50 ms per task run; extraction costs ~10-40 ms
 # per 40 KB document, so 25 documents (~1 MB) keep Prefect's share small while still giving a
@@ -75,14 +77,19 @@ def reconcile(extracted: list[lib.Extracted]) -> tuple[list, list]:
 @task(name="validate", cache_policy=NO_CACHE)
 def validate(tables: dict, texts: dict[str, str]) -> ValidationReport:
     """Check every table against its Pandera model, listing every failing row and check."""
+    from tally.validate import validate_tables
+
     report = validate_tables(tables, texts)
     _validation_artifact(report)
     return report
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
-def publish(warehouse: Path, tables: dict, inputs: str | None = None) -> wh.Published:
+def publish(warehouse: Path, tables: dict, inputs: str | None = None):
     """Stage, then atomically swap in the new warehouse (retried: it touches the filesystem)."""
+    from tally import dimensions
+    from tally import warehouse as wh
+
     return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views, inputs=inputs)
 
 
@@ -110,7 +117,7 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     quarantine = list(found.quarantine)
     summary.warnings = list(found.warnings)
     inputs = lib.input_fingerprint(found)
-    if use_cache and wh.published_inputs(wh_dir) == inputs:
+    if use_cache and builds.published_inputs(wh_dir) == inputs:
         return _unchanged(summary, wh_dir, found, t0)
     batches = _batches(found.documents, batch_size)
     with timer("segment"):
@@ -128,6 +135,8 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
             quarantine += bad
     summary.extracted = len(extracted) - summary.cached
     extracted.sort(key=lambda e: e.doc.path)
+    from tally import warehouse as wh
+
     previous_documents = wh.read_published(wh_dir, "documents")
     with timer("reconcile"):
         facts, conflicts = reconcile(extracted)
@@ -167,15 +176,15 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
 
 def _unchanged(summary: lib.Summary, wh_dir: Path, found: lib.Discovered, t0: float) -> lib.Summary:
     """Nothing changed since the published build: report it without redoing any work."""
-    counts = wh.published_counts(wh_dir)
+    counts = builds.published_counts(wh_dir)
     summary.documents, summary.passages = counts.get("documents", 0), counts.get("passages", 0)
     summary.mentions, summary.facts, summary.conflicts = (counts.get("mentions", 0), counts.get("facts", 0),
                                                           counts.get("conflicts", 0))
     summary.cached, summary.extracted = len(found.documents), 0
-    published_q = wh.read_published(wh_dir, "quarantine")
-    summary.quarantined = [lib.QuarantineRow(r.path, r.sha256, r.stage, r.error_class, r.message)
-                           for r in published_q.itertuples(index=False)] if published_q is not None else list(found.quarantine)
-    build = wh.current_build(wh_dir)
+    published_q = builds.published_rows(wh_dir, "quarantine")
+    summary.quarantined = ([lib.QuarantineRow(**r) for r in published_q] if published_q is not None
+                           else list(found.quarantine))
+    build = builds.current_build(wh_dir)
     summary.build_id, summary.changed = (build.name if build else None), False
     summary.timings["flow_total"] = time.perf_counter() - t0
     _summary_artifact(summary)

@@ -8,9 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from tally import discover as disc
 from tally.cache import ExtractCache, cache_key
@@ -19,8 +17,14 @@ from tally.model import Conflict, DocContext, Fact, Mention
 from tally.reconcile import reconcile
 from tally import segment as seg
 from tally.segment import Passage, segment
-from schemas.tables import ORDER
-from tally.tables import frame
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+# numpy, pandas, pyarrow and the Pandera models are imported inside the functions that build frames:
+# they cost seconds at start-up, and a run whose inputs have not changed never needs them.
 
 
 @dataclass(frozen=True)
@@ -260,12 +264,18 @@ def passage_rows(extracted: list[Extracted]) -> list[dict]:
 TEXT_CHUNK_ROWS, TEXT_CHUNK_CHARS = 4096, 1 << 22
 # The passages' string columns are allocated by the C library rather than Arrow's default (mimalloc) pool:
 # built chunk by chunk in that pool, a very large document's columns left ~40% more than their size resident.
-_POOL = pa.system_memory_pool()
+def _pool() -> "pa.MemoryPool":
+    import pyarrow as pa
+
+    return pa.system_memory_pool()
 
 
 def text_column(texts: dict[str, str], doc_ids: pd.Series, starts: pd.Series, ends: pd.Series) -> pd.Series:
     """document[start:end] for each row, as a "str" Series built straight into Arrow chunk by chunk: a Python
     string per passage of a very large document, all alive at once, would cost more than its text."""
+    import pandas as pd
+    import pyarrow as pa
+
     chunks: list[pa.Array] = []
     batch: list[str] = []
     size = 0
@@ -276,9 +286,9 @@ def text_column(texts: dict[str, str], doc_ids: pd.Series, starts: pd.Series, en
             batch.append(texts[d][a:b])
             size += b - a
             if size >= TEXT_CHUNK_CHARS:
-                chunks.append(pa.array(batch, type=pa.large_string(), memory_pool=_POOL))
+                chunks.append(pa.array(batch, type=pa.large_string(), memory_pool=_pool()))
                 batch, size = [], 0
-        chunks.append(pa.array(batch, type=pa.large_string(), memory_pool=_POOL))
+        chunks.append(pa.array(batch, type=pa.large_string(), memory_pool=_pool()))
         batch, size = [], 0
     return pd.Series(pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"), index=doc_ids.index)
 
@@ -286,6 +296,8 @@ def text_column(texts: dict[str, str], doc_ids: pd.Series, starts: pd.Series, en
 def _passage_order(doc_ids: list[str], starts: list[int], ends: list[int]) -> np.ndarray | None:
     """Row order of ORDER["passages"] (doc_id, start, end, passage_id) from cheap integer keys, or None when
     two passages of a document share (start, end) and only passage_id could break the tie."""
+    import numpy as np
+
     rank = {d: r for r, d in enumerate(sorted(set(doc_ids)))}
     d = np.fromiter((rank[x] for x in doc_ids), dtype=np.int64, count=len(doc_ids))
     s, e = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
@@ -298,7 +310,10 @@ def _passage_order(doc_ids: list[str], starts: list[int], ends: list[int]) -> np
 
 def _str_column(values: Iterator[list[str | None]]) -> pd.Series:
     """A "str" Series from lists of values, one Arrow chunk per list (see _POOL)."""
-    chunks = [pa.array(v, type=pa.large_string(), memory_pool=_POOL) for v in values]
+    import pandas as pd
+    import pyarrow as pa
+
+    chunks = [pa.array(v, type=pa.large_string(), memory_pool=_pool()) for v in values]
     return pd.Series(pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"))
 
 
@@ -307,6 +322,11 @@ def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
     without a dict per row (twice over), which for a very large document cost more than its text. Rows are
     put in order first (sorting the frame would copy every column), then each string column is made in
     chunks straight into Arrow, so that only a chunk's Python strings are alive at a time."""
+    import pandas as pd
+
+    from schemas.tables import ORDER
+    from tally.tables import frame
+
     rows = [(e.doc.doc_id, p) for e in extracted for p in e.passages]
     if not rows:
         return frame("passages", [])
@@ -339,6 +359,10 @@ def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conf
              quarantine: list[QuarantineRow], previous_documents: pd.DataFrame | None = None,
              now: str | None = None) -> dict[str, pd.DataFrame]:
     """Every published table as a frame, in publishing order."""
+    import pyarrow as pa
+
+    from tally.tables import frame
+
     tables = {
         "documents": frame("documents", document_rows(extracted, previous_documents, now)),
         "passages": passages_frame(extracted),

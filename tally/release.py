@@ -31,6 +31,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from schemas import vocab
+from tally.builds import sha256_file
 
 # schemas.tables and tally.warehouse import pandera (seconds at start-up): making a release needs
 # them, pulling one does not, so they are imported inside the functions that use them.
@@ -71,15 +72,6 @@ class Release:
 
 
 # ---------------------------------------------------------------- hashing and small helpers
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
 
-from schemas.tables import TABLES, offsets_check, vocabulary_checks
+# pandas, pandera and the models are imported where validation runs: ValidationFailed is imported by the
+# CLI at start-up, and pandera costs seconds there.
 
 FAILURE_COLUMNS = ["table", "column", "check", "failure_case", "index"]
 
@@ -35,6 +37,10 @@ class ValidationReport:
 
 def schemas_for(table: str, texts: dict[str, str] | None = None) -> list[pa.DataFrameSchema]:
     """The static model, then a schema of the vocabulary and offset checks that need runtime data."""
+    import pandera.pandas as pa
+
+    from schemas.tables import TABLES, offsets_check, vocabulary_checks
+
     col_checks, row_checks = vocabulary_checks(table)
     if texts is not None and table in ("passages", "mentions"):
         row_checks.append(offsets_check(texts))
@@ -44,6 +50,9 @@ def schemas_for(table: str, texts: dict[str, str] | None = None) -> list[pa.Data
 
 def validate_tables(tables: dict[str, pd.DataFrame], texts: dict[str, str] | None = None) -> ValidationReport:
     """Validate each table lazily; collect all failures instead of stopping at the first."""
+    import pandas as pd
+    from pandera.errors import SchemaErrors
+
     parts = []
     for name, df in tables.items():
         for schema in schemas_for(name, texts):
@@ -57,6 +66,8 @@ def validate_tables(tables: dict[str, pd.DataFrame], texts: dict[str, str] | Non
 
 def _tidy(table: str, fc: pd.DataFrame) -> pd.DataFrame:
     """Pandera's failure cases, with a row-level check reported once per row instead of once per column."""
+    import pandas as pd
+
     fc = fc.copy()
     fc.insert(0, "table", table)
     wide = fc["schema_context"].eq("DataFrameSchema") & fc["index"].notna()

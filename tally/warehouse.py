@@ -29,10 +29,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas.tables import MODELS, descriptions
+from tally.builds import (DB_NAME, INPUTS_FILE, PARQUET_DIR, current_build, published_counts,  # noqa: F401
+                          published_inputs, sha256_file, write_inputs)
 
-DB_NAME = "tally.duckdb"
-INPUTS_FILE = "inputs.json"
-PARQUET_DIR = "parquet"
 _LIST_COLUMNS = {"mention_ids", "doc_ids", "fact_ids", "members", "units"}
 _KEEP_BUILDS = 2  # the published build and the one before it, for readers still holding it open
 DUCKDB_MEMORY = "128MB"  # memory limit of the DuckDB session that builds a warehouse
@@ -125,14 +124,6 @@ def build_duckdb(db_path: Path, parquet_dir: Path, tables: list[str],
         con.close()
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -151,21 +142,12 @@ def stage(warehouse: Path, tables: dict[str, pd.DataFrame],
     for name, df in tables.items():
         path = pdir / f"{name}.parquet"
         write_parquet(name, df, path)
-        hashes[f"{PARQUET_DIR}/{name}.parquet"] = _file_sha256(path)
+        hashes[f"{PARQUET_DIR}/{name}.parquet"] = sha256_file(path)
     build_id = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:16]
     build_duckdb(staging / DB_NAME, pdir, list(tables), extra)
     meta = {"build_id": build_id, "tables": {n: len(df) for n, df in tables.items()}, "sha256": hashes}
     (staging / "build.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return staging, build_id, hashes
-
-
-def current_build(warehouse: Path) -> Path | None:
-    """The published build folder, or None when nothing has been published yet."""
-    link = warehouse / "current"
-    if not link.is_symlink():
-        return None
-    target = (warehouse / os.readlink(link)).resolve()
-    return target if target.is_dir() else None
 
 
 def _ensure_stable_links(warehouse: Path) -> None:
@@ -214,39 +196,7 @@ def _intact(build: Path, hashes: dict[str, str]) -> bool:
     except (OSError, ValueError):
         return False
     return (meta.get("sha256") == hashes and (build / DB_NAME).is_file()
-            and all((build / p).is_file() and _file_sha256(build / p) == h for p, h in hashes.items()))
-
-
-def write_inputs(build: Path, inputs: str) -> None:
-    """Record (atomically) the fingerprint of the inputs a build was made from."""
-    tmp = build / f".inputs.{uuid.uuid4().hex}"
-    tmp.write_text(json.dumps({"inputs": inputs}) + "\n", encoding="utf-8")
-    os.replace(tmp, build / INPUTS_FILE)
-
-
-def published_inputs(warehouse: Path) -> str | None:
-    """Fingerprint of the inputs of the published build, when it is intact and recorded one."""
-    build = current_build(warehouse)
-    if build is None:
-        return None
-    try:
-        meta = json.loads((build / "build.json").read_text(encoding="utf-8"))
-        if not all((build / p).is_file() for p in meta["sha256"]) or not (build / DB_NAME).is_file():
-            return None
-        return json.loads((build / INPUTS_FILE).read_text(encoding="utf-8"))["inputs"]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def published_counts(warehouse: Path) -> dict[str, int]:
-    """Row counts per table of the published build (from its build.json)."""
-    build = current_build(warehouse)
-    if build is None:
-        return {}
-    try:
-        return json.loads((build / "build.json").read_text(encoding="utf-8"))["tables"]
-    except (OSError, ValueError, KeyError):
-        return {}
+            and all((build / p).is_file() and sha256_file(build / p) == h for p, h in hashes.items()))
 
 
 def _test_pause() -> None:
