@@ -10,6 +10,9 @@ from prefect import flow, get_run_logger, task
 # Prefect's default cache policy hashes every task input (whole corpora here); tally caches per
 # document itself (tally/cache.py), so Prefect's task cache is off.
 from prefect.cache_policies import NO_CACHE
+# Prefect walks every task argument looking for futures to record as dependencies; for a corpus of
+# passages and mentions that walk costs seconds, so big arguments are passed quote()d (not walked).
+from prefect.utilities.annotations import quote
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from tally import builds
@@ -123,14 +126,14 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     with timer("segment"):
         extracted: list[lib.Extracted] = []
         to_extract = []
-        for todo, hits, bad in _gather([segment.submit(b, cache_dir) for b in batches], "segment"):
+        for todo, hits, bad in _gather([segment.submit(quote(b), cache_dir) for b in batches], "segment"):
             extracted += hits
             quarantine += bad
             if todo:
                 to_extract.append(todo)
     summary.cached = len(extracted)
     with timer("extract"):
-        for ok, bad in _gather([extract.submit(b, cache_dir) for b in to_extract], "extract"):
+        for ok, bad in _gather([extract.submit(quote(b), cache_dir) for b in to_extract], "extract"):
             extracted += ok
             quarantine += bad
     summary.extracted = len(extracted) - summary.cached
@@ -139,10 +142,10 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
 
     previous_documents = wh.read_published(wh_dir, "documents")
     with timer("reconcile"):
-        facts, conflicts = reconcile(extracted)
+        facts, conflicts = reconcile(quote(extracted))
     tables = lib.assemble(extracted, facts, conflicts, quarantine, previous_documents)
     with timer("validate"):
-        report = validate(tables, {e.doc.doc_id: e.doc.text for e in extracted})
+        report = validate(quote(tables), quote({e.doc.doc_id: e.doc.text for e in extracted}))
         if not report.ok:
             # Pandera as a gate: quarantine the documents whose rows fail, unless the failure is systemic.
             bad = lib.failing_documents(tables, report.failures)
@@ -150,9 +153,9 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
                 raise ValidationFailed(report.failures)
             extracted, refused = lib.gate_quarantine(extracted, bad)
             quarantine += refused
-            facts, conflicts = reconcile(extracted)
+            facts, conflicts = reconcile(quote(extracted))
             tables = lib.assemble(extracted, facts, conflicts, quarantine, previous_documents)
-            report = validate(tables, {e.doc.doc_id: e.doc.text for e in extracted})
+            report = validate(quote(tables), quote({e.doc.doc_id: e.doc.text for e in extracted}))
             if not report.ok:
                 raise ValidationFailed(report.failures)
     # Publishing needs only the tables: let the texts, passages and mentions go first (for a very large
@@ -160,7 +163,7 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     del extracted, facts, conflicts, report
     gc.collect()
     with timer("publish"):
-        published = publish(wh_dir, tables, inputs)
+        published = publish(wh_dir, quote(tables), inputs)
     if cache_dir:
         ExtractCache(Path(cache_dir)).prune(set(lib.cache_keys(found.documents)))
 
