@@ -11,7 +11,8 @@ from prefect import flow, get_run_logger, task
 # document itself (tally/cache.py), so Prefect's task cache is off.
 from prefect.cache_policies import NO_CACHE
 # Prefect walks every task argument looking for futures to record as dependencies; for a corpus of
-# passages and mentions that walk costs seconds, so big arguments are passed quote()d (not walked).
+# passages and mentions that walk costs seconds, so the whole-corpus arguments of the tasks called in
+# the flow are passed quote()d. (Batches given to .submit() are not: prefect-dask mangles quote()d arguments.)
 from prefect.utilities.annotations import quote
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
@@ -126,14 +127,14 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     with timer("segment"):
         extracted: list[lib.Extracted] = []
         to_extract = []
-        for todo, hits, bad in _gather([segment.submit(quote(b), cache_dir) for b in batches], "segment"):
+        for todo, hits, bad in _gather([segment.submit(b, cache_dir) for b in batches], "segment"):
             extracted += hits
             quarantine += bad
             if todo:
                 to_extract.append(todo)
     summary.cached = len(extracted)
     with timer("extract"):
-        for ok, bad in _gather([extract.submit(quote(b), cache_dir) for b in to_extract], "extract"):
+        for ok, bad in _gather([extract.submit(b, cache_dir) for b in to_extract], "extract"):
             extracted += ok
             quarantine += bad
     summary.extracted = len(extracted) - summary.cached
