@@ -5,7 +5,7 @@ from bisect import bisect_right
 
 from tally import quantities
 from tally.entities import DocProfile, Scope, clause_spans, enclosing, resolve_parties, sentence_spans
-from tally.indicators import catalog, classify
+from tally.indicators import classify
 from tally.model import DocContext, Mention
 from tally.periods import PeriodContext, Slot, assign_periods, find_times
 from tally.segment import Passage

@@ -10,7 +10,6 @@ its own hashes, then renamed: it is complete or absent, never half-written.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import re

@@ -33,7 +33,6 @@ from tally.builds import (DB_NAME, INPUTS_FILE, PARQUET_DIR, current_build, publ
                           published_inputs, sha256_file, write_inputs)
 
 _LIST_COLUMNS = {"mention_ids", "doc_ids", "fact_ids", "members", "units"}
-_KEEP_BUILDS = 2  # the published build and the one before it, for readers still holding it open
 DUCKDB_MEMORY = "128MB"  # memory limit of the DuckDB session that builds a warehouse
 
 

@@ -1,7 +1,6 @@
 """Evaluation: scoring mention and fact tables against a gold folder."""
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict
 from pathlib import Path
 
