@@ -5,7 +5,7 @@ identical). For each size it reports wall time and peak memory of a cold `tally 
 tree), throughput, the share of time outside the library stages (Prefect and start-up), and a no-change
 re-run; an empty Prefect flow run measured in the same script is the baseline for the re-run.
 
-usage: python bench/corpus.py [SIZES...] [--task-runner threads|processes|dask]
+usage: python bench/corpus.py [SIZES...] [--task-runner auto|threads|processes|dask]
 """
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def main() -> None:
     """Build the corpora, run, and print a table."""
     ap = argparse.ArgumentParser()
     ap.add_argument("sizes", nargs="*", type=int, default=[10, 100, 1000])
-    ap.add_argument("--task-runner", default="threads")
+    ap.add_argument("--task-runner", default="auto", help="as `tally run --task-runner` (auto picks per corpus)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tally-corpus-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
@@ -104,11 +104,12 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"task runner: {args.task_runner}; machine: {os.cpu_count()} cores")
-    print("| docs | MB | wall s | peak MiB | docs/s | MB/s | library stages s | Prefect+start-up share | "
+    print("| docs | runner | MB | wall s | peak MiB | docs/s | MB/s | library stages s | Prefect+start-up share | "
           "no-change re-run s (extracted) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['n']} | {r['mb']:.1f} | {r['wall']:.1f} | {r['peak']:.0f} | {r['n'] / r['wall']:.1f} | "
+        print(f"| {r['n']} | {r['s']['task_runner']} | {r['mb']:.1f} | {r['wall']:.1f} | {r['peak']:.0f} | "
+              f"{r['n'] / r['wall']:.1f} | "
               f"{r['mb'] / r['wall']:.2f} | {r['stages']:.1f} | {1 - r['stages'] / r['wall']:.0%} | "
               f"{r['rerun']:.1f} ({r['rerun_extracted']}) |")
     print(f"empty Prefect flow run (same Prefect home): {empty.seconds:.1f} s, peak {empty.peak_mib:.0f} MiB")

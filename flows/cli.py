@@ -26,7 +26,8 @@ def run(
     raw: Path = typer.Option(Path("raw"), help="Folder of source documents (and sources.toml)."),
     warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder to publish into."),
     strict: bool = typer.Option(False, help="Exit non-zero when any document was quarantined."),
-    task_runner: str = typer.Option("threads", help="threads, processes, or dask (prefect-dask)."),
+    task_runner: str = typer.Option("auto", help="auto, threads, processes, or dask (prefect-dask). auto: "
+                                    "processes when raw/ holds 200 documents or more on a multi-core machine, else threads."),
     dask_address: str = typer.Option(None, help="Run the batches on an existing Dask cluster (tcp://HOST:PORT)."),
     workers: int = typer.Option(None, help="Workers for the task runner (default: its own)."),
     batch_size: int = typer.Option(None, help="Documents per task (default 25)."),
@@ -46,14 +47,17 @@ def run(
         read_manifest(raw)  # configuration: a broken manifest stops the run before Prefect starts
     except ManifestError as exc:
         raise _fail("run", str(exc))
-    if task_runner not in ("threads", "processes", "dask"):
-        raise _fail("run", f"unknown --task-runner {task_runner!r}: use threads, processes or dask")
+    if task_runner not in ("auto", "threads", "processes", "dask"):
+        raise _fail("run", f"unknown --task-runner {task_runner!r}: use auto, threads, processes or dask")
     configure_prefect(warehouse, verbose)
     from flows import pipeline as fp
-    from flows.runners import make_task_runner
+    from flows.runners import make_task_runner, resolve_kind
     from tally.validate import ValidationFailed
 
     t_import = time.perf_counter() - t0
+    if task_runner == "auto" and dask_address:
+        task_runner = "dask"
+    task_runner = resolve_kind(task_runner, raw).value
     try:
         runner = make_task_runner(task_runner, dask_address, workers)
     except ValueError as exc:

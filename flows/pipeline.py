@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -24,9 +26,9 @@ from tally.validate import ValidationFailed, ValidationReport
 # tally.warehouse, tally.dimensions and validate_tables pull in pandas, pandera and DuckDB (seconds):
 # the tasks that need them import them, so a run whose inputs are unchanged starts as fast as Prefect.
 
-# Documents per segment/extract task. Prefect adds 10-50 ms per task run; extraction costs ~10-40 ms
-# per 40 KB document, so 25 documents (~1 MB) keep Prefect's share small while still giving a
-# process or Dask runner enough batches to spread over its workers (bench/corpus.py measures it).
+# Documents per extract task. Prefect adds 10-50 ms per task run; extraction costs ~30 ms per 40 KB
+# document, so 25 documents (~1 MB) keep Prefect's share small while still giving a process or Dask
+# runner enough batches to spread over its workers (bench/corpus.py measures it).
 BATCH_SIZE = 25
 CACHE_DIR = ".cache/extract"
 
@@ -60,16 +62,11 @@ def discover(raw: Path) -> lib.Discovered:
     return lib.discover_documents(raw)
 
 
-@task(name="segment", cache_policy=NO_CACHE)
-def segment(batch: list, cache_dir: str | None) -> tuple[list[lib.Segmented], list[lib.Extracted], list[lib.QuarantineRow]]:
-    """Decode a batch; unchanged documents come from the cache, the rest are segmented."""
-    return lib.prepare_documents(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
-
-
 @task(name="extract", cache_policy=NO_CACHE)
-def extract(batch: list[lib.Segmented], cache_dir: str | None) -> tuple[list[lib.Extracted], list[lib.QuarantineRow]]:
-    """Extract and resolve mentions for a batch of documents, caching each result."""
-    return lib.extract_and_cache(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
+def extract(batch: list, cache_dir: str | None) -> lib.Processed:
+    """Decode a batch of documents; unchanged ones come from the cache, the rest are segmented, extracted
+    and resolved, and their results cached."""
+    return lib.process_documents(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
 
 
 @task(name="reconcile", cache_policy=NO_CACHE)
@@ -95,6 +92,28 @@ def publish(warehouse: Path, tables: dict, inputs: str | None = None):
     from tally import warehouse as wh
 
     return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views, inputs=inputs)
+
+
+@contextmanager
+def _api_for_worker_processes():
+    """Let process-pool workers report to this run's Prefect API.
+
+    With no PREFECT_API_URL set, Prefect runs a temporary API server inside `tally run`; worker
+    processes do not know of it and each start their own (measured: ~8 s and ~150 MB apiece). Workers
+    inherit os.environ as it is at the first submit, so the URL is exported for the stage.
+    """
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    ctx = FlowRunContext.get()
+    if os.environ.get("PREFECT_API_URL") or ctx is None or not isinstance(ctx.task_runner, ProcessPoolTaskRunner):
+        yield
+        return
+    os.environ["PREFECT_API_URL"] = str(ctx.client.api_url)
+    try:
+        yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
 
 
 def _gather(futures: list, stage: str) -> list:
@@ -124,19 +143,12 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     if use_cache and builds.published_inputs(wh_dir) == inputs:
         return _unchanged(summary, wh_dir, found, t0)
     batches = _batches(found.documents, batch_size)
-    with timer("segment"):
-        extracted: list[lib.Extracted] = []
-        to_extract = []
-        for todo, hits, bad in _gather([segment.submit(b, cache_dir) for b in batches], "segment"):
-            extracted += hits
-            quarantine += bad
-            if todo:
-                to_extract.append(todo)
-    summary.cached = len(extracted)
-    with timer("extract"):
-        for ok, bad in _gather([extract.submit(b, cache_dir) for b in to_extract], "extract"):
-            extracted += ok
-            quarantine += bad
+    extracted: list[lib.Extracted] = []
+    with timer("extract"), _api_for_worker_processes():
+        for done in _gather([extract.submit(b, cache_dir) for b in batches], "extract"):
+            extracted += done.extracted
+            quarantine += done.quarantine
+            summary.cached += done.cached
     summary.extracted = len(extracted) - summary.cached
     extracted.sort(key=lambda e: e.doc.path)
     from tally import warehouse as wh

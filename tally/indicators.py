@@ -32,10 +32,66 @@ class Entry:
     raw: dict[str, Any]
 
 
+# Term pattern -> the lower-case word prefixes (up to 3 characters) any match of it starts with, for
+# terms anchored at a word start; a window none of whose words begins so cannot hold the term.
+_LEADS: dict[re.Pattern[str], frozenset[str]] = {}
+_LEAD_LEN = 3
+
+
 def _term(t: str) -> re.Pattern[str]:
     # A term matches at a word start (or anywhere if it starts with a non-word pattern such as '^' or '\$').
-    prefix = "" if t.startswith(("^", "\\$", "\\b", "(?")) and not t.startswith("(?:") else r"(?<![\w-])"
-    return re.compile(prefix + "(?:" + t + ")", re.I)
+    anchored = not (t.startswith(("^", "\\$", "\\b", "(?")) and not t.startswith("(?:"))
+    pat = re.compile((r"(?<![\w-])" if anchored else "") + "(?:" + t + ")", re.I)
+    leads = _leads(t) if anchored else None
+    if leads:
+        _LEADS[pat] = leads
+    return pat
+
+
+def _leads(t: str) -> frozenset[str] | None:
+    """Lower-case prefixes (ASCII word characters, up to 3) that every match of regex t starts with, or
+    None when that cannot be told (then the term is always searched)."""
+    try:
+        from re import _parser  # the stdlib's own regex parser; if its shape changes we only lose speed
+
+        out = _expand(list(_parser.parse(t, re.I)), "")
+    except Exception:
+        return None
+    return None if not out or "" in out or len(out) > 64 else frozenset(out)
+
+
+def _expand(seq: list, acc: str) -> set[str]:
+    """Prefixes of the matches of a parsed regex sequence, each starting with acc (see _leads)."""
+    if len(acc) >= _LEAD_LEN or not seq:
+        return {acc}
+    (op, av), rest = seq[0], list(seq[1:])
+    name = str(op)
+    if name == "LITERAL" or name == "IN":
+        if name == "IN" and any(str(o) != "LITERAL" for o, _ in av):
+            return {acc}
+        chars = {chr(av).lower()} if name == "LITERAL" else {chr(v).lower() for _, v in av}
+        if not all(c.isascii() and (c.isalnum() or c == "_") for c in chars):
+            return {acc}
+        return set().union(*(_expand(rest, acc + c) for c in chars))
+    if name == "BRANCH":
+        return set().union(*(_expand(list(alt) + rest, acc) for alt in av[1]))
+    if name == "SUBPATTERN":
+        return _expand(list(av[-1]) + rest, acc)
+    if name in ("MAX_REPEAT", "MIN_REPEAT"):
+        once = _expand(list(av[2]), acc)  # the prefix ends with the first repetition
+        return once | _expand(rest, acc) if av[0] == 0 else once
+    if name in ("AT", "ASSERT", "ASSERT_NOT"):  # zero-width
+        return _expand(rest, acc)
+    return {acc}
+
+
+_WORD_START = re.compile(r"(?<![\w-])\w{1,%d}" % _LEAD_LEN)
+
+
+@lru_cache(maxsize=1024)
+def _word_leads(text: str) -> frozenset[str]:
+    """Every prefix (1 to 3 characters) of the words of an ASCII text, lower-cased."""
+    return frozenset(w[:i] for w in _WORD_START.findall(text.lower()) for i in range(1, len(w) + 1))
 
 
 @cache
@@ -88,29 +144,60 @@ def _fits(entry: Entry, measure: str, unit: str) -> bool:
     return True
 
 
+@cache
+def _candidates(measure: str, unit: str) -> tuple[Entry, ...]:
+    """The catalog entries a mention of this measure and unit may belong to, in catalog order."""
+    return tuple(e for e in catalog().values() if _fits(e, measure, unit))
+
+
 @lru_cache(maxsize=8192)
 def _hits(pat: re.Pattern[str], text: str) -> tuple[tuple[int, int], ...]:
     """Where a cue term matches in a window (cached: mentions in one sentence share their windows)."""
+    leads = _LEADS.get(pat)
+    if leads is not None and text.isascii() and leads.isdisjoint(_word_leads(text)):
+        return ()
     return tuple(m.span() for m in pat.finditer(text))
 
 
-def _score_cue(cue: tuple[re.Pattern[str], ...], windows: list[tuple[str, int, int, float]]) -> float:
-    """Per-term closeness to the number, averaged; a term counts at its best place.
+def _closeness(pat: re.Pattern[str], windows: list[tuple[str, int, int, float]]) -> float:
+    """How close a term sits to the number at its best place (0 if absent).
     windows: (text, number start, number end, weight), offsets relative to the window text; a term that
     overlaps the number itself does not count."""
-    total = 0.0
-    for pat in cue:  # mean closeness of the terms, with a small bonus per extra term (specificity)
-        best = 0.0
-        for text, a0, a1, weight in windows:
-            for s, e in _hits(pat, text):
-                if s < a1 and e > a0:
-                    continue
-                d = s - a1 if s >= a1 else a0 - e
-                best = max(best, weight / (1.0 + d / 40.0))
-        if best == 0.0:
-            return 0.0
-        total += best
-    return total / len(cue) * (1.0 + 0.1 * (len(cue) - 1))
+    best = 0.0
+    for text, a0, a1, weight in windows:
+        for s, e in _hits(pat, text):
+            if s < a1 and e > a0:
+                continue
+            d = s - a1 if s >= a1 else a0 - e
+            best = max(best, weight / (1.0 + d / 40.0))
+    return best
+
+
+class _Terms:
+    """Closeness of each cue term to one mention, computed once per term (entries share many terms)."""
+
+    def __init__(self, near: list[tuple[str, int, int, float]], far: list[tuple[str, int, int, float]]) -> None:
+        self.near, self.far = near, far
+        self._near: dict[re.Pattern[str], float] = {}
+        self._far: dict[re.Pattern[str], float] = {}
+
+    def score(self, cue: tuple[re.Pattern[str], ...], far: bool = False) -> float:
+        """Per-term closeness averaged, with a small bonus per extra term (specificity); 0 if a term is
+        missing. With far=True a term may also sit in the table-row label or section heading."""
+        total = 0.0
+        for pat in cue:
+            best = self._near.get(pat)
+            if best is None:
+                best = self._near[pat] = _closeness(pat, self.near)
+            if far:
+                f = self._far.get(pat)
+                if f is None:
+                    f = self._far[pat] = _closeness(pat, self.far)
+                best = max(best, f)
+            if best == 0.0:
+                return 0.0
+            total += best
+        return total / len(cue) * (1.0 + 0.1 * (len(cue) - 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,22 +213,21 @@ def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence:
     """The best catalog indicator for the mention text[start:end] (document offsets), or None."""
     measure = infer_measure(text, start, end, unit, change)
     ctext = text[clause[0]:clause[1]]
-    # Cue terms that overlap the number itself are skipped in _score_cue.
+    # Cue terms that overlap the number itself are skipped (_closeness).
     windows = [(ctext, start - clause[0], end - clause[0], 3.0)]
     stext = text[sentence[0]:sentence[1]]
     windows.append((stext, start - sentence[0], end - sentence[0], 1.5))
     ctx_windows = [(s, len(s), len(s), 0.6) for s in (label, section) if s]
+    terms = _Terms(windows, ctx_windows)
     best: Classified | None = None
-    for entry in catalog().values():
-        if not _fits(entry, measure, unit):
-            continue
+    for entry in _candidates(measure, unit):
         if any(_hits(p, ctext) for p in entry.nots):
             continue
         score = 0.0
         for cue in entry.cues:
-            sc = _score_cue(cue, windows)
+            sc = terms.score(cue)
             if sc == 0.0 and ctx_windows:
-                sc = 0.5 * _score_cue(cue, windows + ctx_windows)
+                sc = 0.5 * terms.score(cue, far=True)
             score = max(score, sc)  # more terms found near the number = a more specific match
         if entry.raw.get("generic"):
             score *= 0.75  # catch-all indicators (exports, aid) yield to specific ones that also fit

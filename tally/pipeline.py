@@ -171,6 +171,25 @@ def extract_and_cache(batch: list[Segmented], store: ExtractCache | None) -> tup
     return ok, bad
 
 
+@dataclass
+class Processed:
+    """One batch's documents taken from the cache or extracted now, and the ones refused."""
+
+    extracted: list[Extracted]
+    cached: int
+    quarantine: list[QuarantineRow]
+
+
+def process_documents(docs: list[disc.RawDocument], store: ExtractCache | None) -> Processed:
+    """Decode a batch, take unchanged documents from the cache, segment and extract the others.
+
+    One call per batch, so a process or Dask worker receives the raw bytes once and sends back only results.
+    """
+    todo, hits, refused = prepare_documents(docs, store)
+    ok, failed = extract_and_cache(todo, store)
+    return Processed(hits + ok, len(hits), refused + failed)
+
+
 def context(doc: disc.Document) -> DocContext:
     """What the resolvers may know about a document."""
     return DocContext(doc.doc_id, doc.text, doc.source.title, doc.source.published)

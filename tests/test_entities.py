@@ -13,6 +13,7 @@ from tally.model import DocContext, Mention
 from tally.segment import segment
 
 GOLD = Path(__file__).resolve().parent / "gold"
+ROOT = GOLD.parent.parent
 
 
 def resolve_one(text: str, span: str, unit: str, value: float = 1.0, change: str | None = None,
@@ -126,3 +127,19 @@ def test_dev_subject_counterpart_period_floors():
     assert acc["subject"] >= 0.97
     assert acc["counterpart"] >= 0.98
     assert acc["period"] >= 0.90
+
+
+def test_name_lexicon_trie_finds_what_a_flat_alternation_finds():
+    # The lexicon regex is factored by common prefixes for speed; it must choose exactly the names a
+    # plain longest-first alternation chooses, in every context a name can sit in.
+    import re
+
+    from tally.entities import _lexicon
+
+    pat, forms = _lexicon()
+    flat = re.compile(r"(?<![\w.-])(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+                      + r")(?![\w])")
+    texts = [f"{a} and {f}'s, x{f} {f}y {f}-{f} ({f})" for a, f in zip(sorted(forms)[1:] + sorted(forms)[:1], sorted(forms))]
+    texts.append((ROOT / "raw" / "us_russia_relations.txt").read_text(encoding="utf-8"))
+    for text in texts:
+        assert [m.span() for m in pat.finditer(text)] == [m.span() for m in flat.finditer(text)], text[:80]

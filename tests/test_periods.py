@@ -119,3 +119,15 @@ def test_comparison_base_is_not_the_period():
     assert [t.base for t in find_times(text, ctx)] == [False, True]
     got = all_dated("The deficit in July 2016.\n" + text, [("$225.8 billion", "USD", None), ("$1.8 billion", "USD", "down")])
     assert got == [("2016-07", "2016-07")] * 2
+
+
+def test_war_onset_is_read_only_from_a_line_that_talks_of_war():
+    same_line = "Trade collapsed after the war began.  It has shrunk since February 2022 in every month."
+    assert PeriodContext.of(same_line).war_anchor == (2022, 2)
+    other_line = "The war began that year.\nIt has shrunk since February 2022 in every month."
+    assert PeriodContext.of(other_line).war_anchor is None
+    # the date phrase may not run across a line break, and the earliest onset wins
+    assert PeriodContext.of("The conflict, since\nMarch 2014.").war_anchor is None
+    two = "Since the invasion, prices rose since March 2022.\u2028The war has gone on since March 2014."
+    assert PeriodContext.of(two).war_anchor == (2014, 3)
+    assert PeriodContext.of("Published in January 2024; revised March 2023.").latest == (2024, 1)

@@ -101,6 +101,45 @@ def test_rerun_is_all_cached_and_dask_matches_threads(prefect_harness, tmp_path)
         assert a[name].equals(b[name]), name
 
 
+def test_auto_runner_picks_processes_only_for_large_folders_on_several_cores(tmp_path):
+    from flows.runners import AUTO_PROCESSES_FROM, RunnerKind, make_task_runner, resolve_kind
+
+    raw = _raw(tmp_path)
+    assert resolve_kind("auto", raw, cpus=2) is RunnerKind.threads
+    for i in range(AUTO_PROCESSES_FROM - 2):
+        (raw / f"n{i:04d}.txt").write_text(f"Exports rose {i}% in 2024.\n", encoding="utf-8")
+    assert resolve_kind("auto", raw, cpus=2) is RunnerKind.processes
+    assert resolve_kind("auto", raw, cpus=1) is RunnerKind.threads
+    assert resolve_kind("threads", raw, cpus=8) is RunnerKind.threads
+    with pytest.raises(ValueError):
+        make_task_runner("auto")
+
+
+@pytest.mark.slow
+def test_process_workers_share_the_runs_api_server_and_match_threads(prefect_harness, tmp_path):
+    # Worker processes must report to the temporary API server of `tally run` rather than each starting
+    # their own (seconds and ~150 MB apiece); their tables equal the threads runner's.
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.pipeline import tally_pipeline
+
+    raw = _raw(tmp_path)
+    tally_pipeline.with_options(task_runner=ThreadPoolTaskRunner(max_workers=2))(
+        raw=str(raw), warehouse=str(tmp_path / "a"), batch_size=1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["HOME"] = str(tmp_path)
+    r = subprocess.run([str(BIN / "tally"), "run", "--raw", str(raw), "--warehouse", str(tmp_path / "b"), "-v",
+                        "--task-runner", "processes", "--workers", "2", "--batch-size", "1"],
+                       env=env, capture_output=True, text=True, timeout=300)
+    log = r.stdout + r.stderr
+    assert r.returncode == 0, log[-3000:]
+    assert log.count("Starting temporary server") == 1, log[-3000:]
+    a, b = _tables_without_ingest_time(tmp_path / "a"), _tables_without_ingest_time(tmp_path / "b")
+    assert a.keys() == b.keys()
+    for name in a:
+        assert a[name].equals(b[name]), name
+
+
 @pytest.mark.slow
 def test_serve_runs_the_deployment_and_stops_cleanly(tmp_path):
     raw, w = _raw(tmp_path), tmp_path / "wh"
