@@ -116,9 +116,11 @@ def test_auto_runner_picks_processes_only_for_large_folders_on_several_cores(tmp
 
 
 @pytest.mark.slow
-def test_process_workers_share_the_runs_api_server_and_match_threads(prefect_harness, tmp_path):
-    # Worker processes must report to the temporary API server of `tally run` rather than each starting
-    # their own (seconds and ~150 MB apiece); their tables equal the threads runner's.
+@pytest.mark.parametrize("runner", ["processes", "dask"])
+def test_worker_processes_share_the_runs_api_server_and_match_threads(prefect_harness, tmp_path, runner):
+    # Worker processes (a process pool, a local Dask cluster) must report to the temporary API server of
+    # `tally run` rather than each starting their own (seconds and ~150 MB apiece); their tables equal
+    # the threads runner's.
     from prefect.task_runners import ThreadPoolTaskRunner
 
     from flows.pipeline import tally_pipeline
@@ -129,7 +131,7 @@ def test_process_workers_share_the_runs_api_server_and_match_threads(prefect_har
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["HOME"] = str(tmp_path)
     r = subprocess.run([str(BIN / "tally"), "run", "--raw", str(raw), "--warehouse", str(tmp_path / "b"), "-v",
-                        "--task-runner", "processes", "--workers", "2", "--batch-size", "1"],
+                        "--task-runner", runner, "--workers", "2", "--batch-size", "1"],
                        env=env, capture_output=True, text=True, timeout=300)
     log = r.stdout + r.stderr
     assert r.returncode == 0, log[-3000:]
