@@ -174,7 +174,7 @@ def _closeness(pat: re.Pattern[str], windows: list[tuple[str, int, int, float]])
 
 
 class _Terms:
-    """Closeness of each cue term to one mention, computed once per term (entries share many terms)."""
+    """Closeness of each cue term to one mention, each term looked up at most once per window set."""
 
     def __init__(self, near: list[tuple[str, int, int, float]], far: list[tuple[str, int, int, float]]) -> None:
         self.near, self.far = near, far
