@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -52,8 +53,8 @@ class Extracted:
     """A document's passages and resolved mentions."""
 
     doc: disc.Document
-    passages: list[Passage]
-    mentions: list[Mention]
+    passages: list[Passage] | pa.Table  # a large document's are Arrow tables (large_document)
+    mentions: list[Mention] | pa.Table
 
 
 @dataclass
@@ -104,7 +105,8 @@ def segment_documents(docs: list[disc.RawDocument]) -> tuple[list[Segmented], li
     for raw_doc in docs:
         try:
             doc = disc.decode(raw_doc)
-            ok.append(Segmented(doc, segment(doc.text)))
+            # a large document is segmented run by run while it is extracted (large_document)
+            ok.append(Segmented(doc, [] if is_large(doc) else segment(doc.text)))
         except Exception as exc:  # one bad document must not stop the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "segment"))
     return ok, bad
@@ -130,8 +132,9 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "decode"))
             continue
         passages, mentions = hit
-        # The pickled passages brought their own copy of the text; point them at this one instead.
-        hits.append(Extracted(doc, seg.attach(passages, doc.text), mentions))
+        # Pickled passages do not carry the text; point them at this one (a large document's are columns).
+        hits.append(Extracted(doc, seg.attach(passages, doc.text) if isinstance(passages, list) else passages,
+                              mentions))
     segmented, refused = segment_documents([r for r, _ in fresh])
     keys = {r.doc_id: k for r, k in fresh}
     for s in segmented:
@@ -210,18 +213,139 @@ def document_mentions(doc: disc.Document, passages: list[Passage], size: int = R
     """
     if len(doc.text) <= size:
         return build_mentions(context(doc), passages)
-    out: list[Mention] = []
-    for run in seg.runs(passages, size):
-        lo, hi = run[0].start, max(p.end for p in run)
-        chunk = doc.text[lo:hi]
-        local = [dc_replace(p, start=p.start - lo, end=p.end - lo, doc=chunk) for p in run]
-        ctx = DocContext(doc.doc_id, chunk, doc.source.title, doc.source.published)
-        for m in build_mentions(ctx, local):
-            m.start += lo
-            m.end += lo
-            m.mention_id = mention_id(doc.doc_id, m.start)
-            out.append(m)
+    return [m for run in seg.runs(passages, size) for m in _run_mentions(doc, run)]
+
+
+def _run_mentions(doc: disc.Document, run: list[Passage]) -> list[Mention]:
+    """The mentions of one run of a large document, with offsets and ids in document terms."""
+    lo, hi = run[0].start, max(p.end for p in run)
+    chunk = doc.text[lo:hi]
+    local = [dc_replace(p, start=p.start - lo, end=p.end - lo, doc=chunk) for p in run]
+    ctx = DocContext(doc.doc_id, chunk, doc.source.title, doc.source.published)
+    out = build_mentions(ctx, local)
+    for m in out:
+        m.start += lo
+        m.end += lo
+        m.mention_id = mention_id(doc.doc_id, m.start)
     return out
+
+
+def is_large(doc: disc.Document) -> bool:
+    """Whether a document is extracted run by run into columns (large_document) rather than as objects."""
+    return len(doc.text) > RESOLVE_CHARS
+
+
+def large_document(doc: disc.Document, size: int | None = None) -> Extracted:
+    """A very large document's passages and mentions as Arrow tables, in table order.
+
+    Segmentation, extraction and resolution go one run (about `size` characters) at a time, and each
+    run's Passage and Mention objects become Arrow columns at once: as objects, a 200 MB document's
+    passages and mentions alone took ~400 MB (and Python keeps freed small-object memory), besides the
+    tables built from them. The rows are those of the object path, run for run.
+    """
+    import pyarrow as pa
+
+    passages, mentions = [], []
+    for run in seg.iter_runs(seg.iter_segment(doc.text), RESOLVE_CHARS if size is None else size):
+        mentions.append(_mention_batch(_run_mentions(doc, run)))
+        passages.append(_passage_batch(doc, run))
+    return Extracted(doc, pa.Table.from_batches(passages, schema=_passage_schema()),
+                     pa.Table.from_batches(mentions, schema=_mention_schema()))
+
+
+# The text column is not kept here: it is cut from the document when the table is assembled (it would
+# otherwise be alive, as much again as the text, from extraction on).
+_PASSAGE_COLUMNS = ("doc_id", "passage_id", "kind", "section", "label", "parent_id", "start", "end")
+_MENTION_INTS, _MENTION_FLOATS = ("start", "end"), ("value", "low", "high")
+
+
+@cache
+def _passage_schema() -> "pa.Schema":
+    """Arrow schema of a large document's passages table (built on first use: it needs pyarrow)."""
+    import pyarrow as pa
+
+    return pa.schema([(c, pa.int64() if c in ("start", "end") else pa.large_string()) for c in _PASSAGE_COLUMNS])
+
+
+@cache
+def _mention_schema() -> "pa.Schema":
+    """Arrow schema of a large document's mentions table: the Mention fields."""
+    import dataclasses
+
+    import pyarrow as pa
+
+    def typ(name: str) -> pa.DataType:
+        return pa.int64() if name in _MENTION_INTS else pa.float64() if name in _MENTION_FLOATS else pa.large_string()
+
+    return pa.schema([(f.name, typ(f.name)) for f in dataclasses.fields(Mention)])
+
+
+def _passage_batch(doc: disc.Document, run: list[Passage]) -> "pa.RecordBatch":
+    """A run's passages as rows of the passages table, in its order (start, end, passage_id)."""
+    did = doc.doc_id
+    rows = sorted(((p.start, p.end, passage_id(did, p.index), p) for p in run), key=lambda r: r[:3])
+    cols = {
+        "doc_id": [did] * len(rows),
+        "passage_id": [pid for _, _, pid, _ in rows],
+        "kind": [p.kind for *_, p in rows],
+        "section": [p.section for *_, p in rows],
+        "label": [p.label for *_, p in rows],
+        "parent_id": [None if p.parent is None else passage_id(did, p.parent) for *_, p in rows],
+        "start": [a for a, *_ in rows],
+        "end": [b for _, b, *_ in rows],
+    }
+    return _batch(cols, _passage_schema())
+
+
+def _mention_batch(mentions: list[Mention]) -> "pa.RecordBatch":
+    """Mentions as rows of the mentions table (they come sorted by offset and never overlap)."""
+    schema = _mention_schema()
+    return _batch({f.name: [getattr(m, f.name) for m in mentions] for f in schema}, schema)
+
+
+def _batch(cols: dict[str, list], schema: "pa.Schema") -> "pa.RecordBatch":
+    """A record batch allocated by the C library (see _pool): Arrow's default pool keeps what a run frees."""
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_arrays([pa.array(cols[f.name], type=f.type, memory_pool=_pool()) for f in schema],
+                                      schema=schema)
+
+
+# What reconcile does not read; left empty in the objects made for it from a large document's table.
+_NOT_RECONCILED = frozenset({"passage_id", "text", "low", "high", "note"})
+
+
+def mention_objects(table: "pa.Table", for_reconcile: bool = False) -> list[Mention]:
+    """Mention objects back from a large document's mentions table. for_reconcile: only the classified
+    ones, without the fields reconcile does not read (a large document's objects cost hundreds of MB).
+    Rows are converted a slice at a time, so only a slice's worth of Python lists is alive at once."""
+    names = table.column_names
+    indicator = names.index("indicator")
+    out: list[Mention] = []
+    for lo in range(0, table.num_rows, _SLICE_ROWS):
+        part = table.slice(lo, _SLICE_ROWS)
+        n = part.num_rows
+        cols = [[None] * n if for_reconcile and name in _NOT_RECONCILED else _pylist(part[name]) for name in names]
+        out += [Mention(*row) for row in zip(*cols) if not for_reconcile or row[indicator] is not None]
+    return out
+
+
+_SLICE_ROWS = 1 << 16
+
+
+def _pylist(col: "pa.ChunkedArray") -> list:
+    """A column as Python values; a string column's repeated values share one str object each (units,
+    codes and periods repeat across a large document's mentions: one object per row cost ~100 MB)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_large_string(col.type) or col.null_count == len(col):
+        return col.to_pylist()
+    encoded = pc.dictionary_encode(col.combine_chunks(memory_pool=_pool()), memory_pool=_pool())
+    if len(encoded.dictionary) > len(col) // 2:
+        return col.to_pylist()  # mostly distinct (ids, texts): nothing to share
+    values = encoded.dictionary.to_pylist()
+    return [None if i is None else values[i] for i in encoded.indices.to_pylist()]
 
 
 def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[QuarantineRow]]:
@@ -229,7 +353,8 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
     ok, bad = [], []
     for s in batch:
         try:
-            ok.append(Extracted(s.doc, s.passages, document_mentions(s.doc, s.passages)))
+            ok.append(large_document(s.doc) if is_large(s.doc)
+                      else Extracted(s.doc, s.passages, document_mentions(s.doc, s.passages)))
         except Exception as exc:  # quarantine the document, keep the batch
             bad.append(quarantine_row(exc, s.doc.path, s.doc.doc_id, "extract"))
     return ok, bad
@@ -237,7 +362,9 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
 
 def reconcile_facts(extracted: list[Extracted]) -> tuple[list[Fact], list[Conflict]]:
     """Collapse all documents' mentions into facts and conflicts."""
-    mentions = [m for e in extracted for m in e.mentions]
+    # reconcile reads only classified mentions: of a large document's table, only those become objects
+    mentions = [m for e in extracted for m in (e.mentions if isinstance(e.mentions, list)
+                                               else mention_objects(e.mentions, for_reconcile=True))]
     texts = {e.doc.doc_id: e.doc.text for e in extracted}
     return reconcile(mentions, texts)
 
@@ -346,6 +473,13 @@ def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
     from schemas.tables import ORDER
     from tally.tables import frame
 
+    large = [e for e in extracted if not isinstance(e.passages, list)]
+    if large:
+        small = [e for e in extracted if isinstance(e.passages, list)]
+        frames = [_arrow_frame(e.passages) for e in large]
+        for e, df in zip(large, frames):
+            df["text"] = text_column({e.doc.doc_id: e.doc.text}, df["doc_id"], df["start"], df["end"])
+        return _with_large(passages_frame(small) if small else None, frames)
     rows = [(e.doc.doc_id, p) for e in extracted for p in e.passages]
     if not rows:
         return frame("passages", [])
@@ -374,6 +508,44 @@ def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
     return df
 
 
+def _mentions_frame(extracted: list[Extracted]) -> pd.DataFrame:
+    """The mentions table: objects through tables.frame, large documents' Arrow tables as they are."""
+    from tally.tables import frame
+
+    small = frame("mentions", [m for e in extracted if isinstance(e.mentions, list) for m in e.mentions])
+    large = [_arrow_frame(e.mentions) for e in extracted if not isinstance(e.mentions, list)]
+    return _with_large(small if len(small) else None, large) if large else small
+
+
+def _arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a frame with the dtypes tables.frame gives ("str" columns stay in Arrow)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    cols = {}
+    for name in table.column_names:
+        col = table[name]
+        if pa.types.is_large_string(col.type):
+            cols[name] = pd.Series(pd.array(col, dtype="str"))
+        elif pa.types.is_floating(col.type):
+            cols[name] = pd.Series(col.to_numpy(), dtype="float64")  # nulls become NaN
+        else:
+            cols[name] = pd.Series(col.to_numpy(), dtype="int64")
+    return pd.DataFrame(cols)
+
+
+def _with_large(small: pd.DataFrame | None, large: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of small documents and of large ones (frames each in table order), in table order: every
+    table order starts with doc_id, and each document's rows are already in order."""
+    import pandas as pd
+
+    frames = ([small] if small is not None else []) + large
+    if len(frames) == 1:
+        return frames[0]
+    df = pd.concat(frames, ignore_index=True)
+    return df.sort_values("doc_id", kind="mergesort").reset_index(drop=True)
+
+
 def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conflict],
              quarantine: list[QuarantineRow], previous_documents: pd.DataFrame | None = None,
              now: str | None = None) -> dict[str, pd.DataFrame]:
@@ -385,7 +557,7 @@ def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conf
     tables = {
         "documents": frame("documents", document_rows(extracted, previous_documents, now)),
         "passages": passages_frame(extracted),
-        "mentions": frame("mentions", [m for e in extracted for m in e.mentions]),
+        "mentions": _mentions_frame(extracted),
         "facts": frame("facts", facts),
         "conflicts": frame("conflicts", conflicts),
         "quarantine": frame("quarantine", quarantine),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Iterable, Iterator
 
 # Passage kinds. `table_row` is a container: its cells and bullets are the passages that get extracted.
 HEADING, PARAGRAPH, BULLET = "heading", "paragraph", "bullet"
@@ -150,6 +151,13 @@ class _Builder:
     def __init__(self, text: str) -> None:
         self.text = text
         self.passages: list[Passage] = []
+        self.base = 0  # passages already handed out by take()
+
+    def take(self) -> list[Passage]:
+        """The passages added since the last take (their indices keep counting from the first)."""
+        out, self.passages = self.passages, []
+        self.base += len(out)
+        return out
 
     def add(self, kind: str, start: int, end: int, section: str | None, label: str | None = None,
             parent: int | None = None) -> int | None:
@@ -162,7 +170,7 @@ class _Builder:
                 idx = self.add(kind, a, b, section, label, parent)
                 first = idx if first is None else first
             return first
-        idx = len(self.passages)
+        idx = self.base + len(self.passages)
         self.passages.append(Passage(idx, kind, start, end, self.text, section, label, parent))
         return idx
 
@@ -172,22 +180,26 @@ def attach(passages: list[Passage], text: str) -> list[Passage]:
     return [p if p.doc is text else replace(p, doc=text) for p in passages]
 
 
-def runs(passages: list[Passage], size: int) -> list[list[Passage]]:
+def runs(passages: Iterable[Passage], size: int) -> list[list[Passage]]:
     """Passages in document order grouped into runs spanning about `size` characters, cut only before a
     top-level passage (never between a table row and its cells). Very large documents are resolved one
     run at a time so that resolution stays linear in the document's length."""
-    out: list[list[Passage]] = []
+    return list(iter_runs(passages, size))
+
+
+def iter_runs(passages: Iterable[Passage], size: int) -> Iterator[list[Passage]]:
+    """runs(), one run at a time: a run is handed out as soon as the next one starts."""
+    run: list[Passage] = []
     lo = None
     for p in passages:
-        if out and p.parent is None and lo is not None and p.start - lo >= size:
-            out.append([])
-            lo = None
-        if not out:
-            out.append([])
+        if run and p.parent is None and lo is not None and p.start - lo >= size:
+            yield run
+            run, lo = [], None
         if lo is None:
             lo = p.start
-        out[-1].append(p)
-    return out
+        run.append(p)
+    if run:
+        yield run
 
 
 def _cells(line: _Line) -> list[tuple[int, int]]:
@@ -259,11 +271,16 @@ def _blocks(text: str, size: int) -> list[tuple[int, int]]:
 
 def segment(text: str, block: int = SEGMENT_BLOCK) -> list[Passage]:
     """Split `text` into passages in document order, each with exact character offsets."""
+    return list(iter_segment(text, block))
+
+
+def iter_segment(text: str, block: int = SEGMENT_BLOCK) -> Iterator[Passage]:
+    """segment(), a block at a time: a very large document never has all its passages alive at once."""
     b = _Builder(text)
     section: str | None = None
     for lo, hi in _blocks(text, block):
         section = _segment_lines(b, _lines(text, lo, hi), section)
-    return b.passages
+        yield from b.take()
 
 
 def _segment_lines(b: _Builder, lines: list[_Line], section: str | None) -> str | None:

@@ -241,3 +241,43 @@ def test_passages_frame_breaks_offset_ties_like_the_row_built_one():
     loaded = pickle.loads(pickle.dumps(passages))
     assert loaded == passages and all(p.doc is None for p in loaded)
     assert [p.text for p in attach(loaded, text)] == [p.text for p in passages]
+
+
+def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monkeypatch):
+    # A document over RESOLVE_CHARS is segmented, extracted and resolved run by run straight into Arrow
+    # columns (so its objects never all live at once); its tables must be byte for byte those of the object
+    # path, alone and next to a small document, and it must survive the extraction cache.
+    import pyarrow as pa
+
+    from tally.cache import ExtractCache
+    from tally.warehouse import to_arrow
+
+    monkeypatch.setattr(lib, "RESOLVE_CHARS", 20_000)
+    text = (seed_text + "\n\n") * 4
+    big = disc.Document("big.txt", "b" * 64, text, "utf-8", len(text), disc.SourceInfo("big.txt"))
+    short = seed_text[:seed_text.index("\n", 12_000) + 1]
+    small = disc.Document("small.txt", "a" * 64, short, "utf-8", len(short), disc.SourceInfo("small.txt"))
+    passages = segment(text)
+    objects = [lib.Extracted(big, passages, lib.document_mentions(big, passages, size=20_000)),
+               lib.Extracted(small, segment(short), lib.document_mentions(small, segment(short)))]
+    (columnar, plain), bad = lib.extract_mentions([lib.Segmented(big, []), lib.Segmented(small, segment(short))])
+    assert not bad and isinstance(columnar.mentions, pa.Table) and isinstance(plain.mentions, list)
+    assert columnar.passages.num_rows == len(passages) and columnar.mentions.num_rows == len(objects[0].mentions)
+
+    def parquet(extracted):
+        facts, conflicts = lib.reconcile_facts(extracted)
+        tables = lib.assemble(extracted, facts, conflicts, [], now="2026-01-01T00:00:00Z")
+        return {name: to_arrow(name, df) for name, df in tables.items()}
+
+    for subset in ([0], [0, 1]):
+        want = parquet([objects[i] for i in subset])
+        got = parquet([[columnar, plain][i] for i in subset])
+        for name in want:
+            assert got[name].equals(want[name]), (subset, name)
+    assert sorted(m.mention_id for m in lib.mention_objects(columnar.mentions)) == \
+        sorted(m.mention_id for m in objects[0].mentions)
+
+    store = ExtractCache(tmp_path / "cache")
+    store.put("k", (columnar.passages, columnar.mentions))
+    passages_back, mentions_back = store.get("k")
+    assert passages_back.equals(columnar.passages) and mentions_back.equals(columnar.mentions)
