@@ -211,7 +211,7 @@ def _unchanged(summary: lib.Summary, wh_dir: Path, found: lib.Discovered, t0: fl
     summary.mentions, summary.facts, summary.conflicts = (counts.get("mentions", 0), counts.get("facts", 0),
                                                           counts.get("conflicts", 0))
     summary.cached, summary.extracted = len(found.documents), 0
-    published_q = builds.published_rows(wh_dir, "quarantine")
+    published_q = builds.published_quarantine(wh_dir)
     summary.quarantined = ([lib.QuarantineRow(**r) for r in published_q] if published_q is not None
                            else list(found.quarantine))
     build = builds.current_build(wh_dir)

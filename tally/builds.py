@@ -67,6 +67,18 @@ def published_counts(warehouse: Path) -> dict[str, int]:
         return {}
 
 
+def published_quarantine(warehouse: Path) -> list[dict] | None:
+    """The published build's quarantine rows, from its build.json (no pyarrow import: a second of start-up
+    for a run with nothing to do), else from its Parquet; None when nothing is published."""
+    build = current_build(warehouse)
+    if build is None:
+        return None
+    try:
+        return json.loads((build / "build.json").read_text(encoding="utf-8"))["quarantine"]
+    except (OSError, ValueError, KeyError):
+        return published_rows(warehouse, "quarantine")
+
+
 def published_rows(warehouse: Path, table: str) -> list[dict] | None:
     """Rows of one published table as dicts (pyarrow only, no pandas), or None when there is none."""
     build = current_build(warehouse)

@@ -145,6 +145,9 @@ def stage(warehouse: Path, tables: dict[str, pd.DataFrame],
     build_id = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:16]
     build_duckdb(staging / DB_NAME, pdir, list(tables), extra)
     meta = {"build_id": build_id, "tables": {n: len(df) for n, df in tables.items()}, "sha256": hashes}
+    if "quarantine" in tables:  # read back by a run whose inputs are unchanged, without pyarrow (builds.py)
+        meta["quarantine"] = [{k: (None if v is None or v != v else v) for k, v in r.items()}
+                              for r in tables["quarantine"].to_dict("records")]
     (staging / "build.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return staging, build_id, hashes
 

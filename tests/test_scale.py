@@ -1,6 +1,7 @@
 """Incremental runs (extraction cache), task runners (threads vs Dask), and `tally serve` on a schedule."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -206,5 +207,15 @@ def test_unchanged_inputs_are_recorded_with_the_published_build(tmp_path):
     wh.publish(w, lib.assemble(ext, facts, conflicts, found.quarantine), inputs=lib.input_fingerprint(found))
     assert wh.published_inputs(w) == lib.input_fingerprint(found)
     assert wh.published_counts(w)["documents"] == 2
+    from tally import builds
+
+    (raw / "empty.txt").write_bytes(b"")
+    found = lib.discover_documents(raw)
+    seg, q = lib.segment_documents(found.documents)
+    wh.publish(w, lib.assemble(lib.extract_mentions(seg)[0], facts, conflicts, found.quarantine + q))
+    # the unchanged-run summary reads the quarantine from build.json; it must equal the published table
+    meta = json.loads((wh.current_build(w) / "build.json").read_text(encoding="utf-8"))
+    assert meta["quarantine"] == builds.published_rows(w, "quarantine") == builds.published_quarantine(w)
+    assert [r["path"] for r in builds.published_quarantine(w)] == ["empty.txt"]
     (wh.current_build(w) / "parquet" / "mentions.parquet").unlink()  # a damaged build is never trusted
     assert wh.published_inputs(w) is None
