@@ -98,10 +98,10 @@ def _api_for_worker_processes():
     """Let worker processes (the process pool, a local Dask cluster) report to this run's Prefect API.
 
     With no API URL configured, Prefect runs a temporary API server inside `tally run`; worker processes
-    are not told of it and each start their own (measured: ~8 s and ~150 MB apiece). Workers take their
-    settings from the submitting context, so the server's URL is set there for the stage. (Workers on
-    other machines cannot reach a server on 127.0.0.1: give a remote cluster a real server with
-    PREFECT_API_URL.)
+    are not told of it and each start their own (measured: ~8 s each before the first task runs).
+    Workers take their settings from the submitting context, so the server's URL is set there for the
+    stage. (Workers on other machines cannot reach a server on 127.0.0.1: give a remote cluster a real
+    server with PREFECT_API_URL.)
     """
     from prefect.context import FlowRunContext
     from prefect.settings import PREFECT_API_URL, temporary_settings

@@ -35,6 +35,11 @@ def current_build(warehouse: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
+def _meta(build: Path) -> dict:
+    """A build's build.json (raises OSError or ValueError when it is missing or unreadable)."""
+    return json.loads((build / "build.json").read_text(encoding="utf-8"))
+
+
 def write_inputs(build: Path, inputs: str) -> None:
     """Record (atomically) the fingerprint of the inputs a build was made from."""
     tmp = build / f".inputs.{uuid.uuid4().hex}"
@@ -48,7 +53,7 @@ def published_inputs(warehouse: Path) -> str | None:
     if build is None:
         return None
     try:
-        meta = json.loads((build / "build.json").read_text(encoding="utf-8"))
+        meta = _meta(build)
         if not all((build / p).is_file() for p in meta["sha256"]) or not (build / DB_NAME).is_file():
             return None
         return json.loads((build / INPUTS_FILE).read_text(encoding="utf-8"))["inputs"]
@@ -62,7 +67,7 @@ def published_counts(warehouse: Path) -> dict[str, int]:
     if build is None:
         return {}
     try:
-        return json.loads((build / "build.json").read_text(encoding="utf-8"))["tables"]
+        return _meta(build)["tables"]
     except (OSError, ValueError, KeyError):
         return {}
 
@@ -74,7 +79,7 @@ def published_quarantine(warehouse: Path) -> list[dict] | None:
     if build is None:
         return None
     try:
-        return json.loads((build / "build.json").read_text(encoding="utf-8"))["quarantine"]
+        return _meta(build)["quarantine"]
     except (OSError, ValueError, KeyError):
         return published_rows(warehouse, "quarantine")
 

@@ -235,10 +235,10 @@ def is_large(doc: disc.Document) -> bool:
     return len(doc.text) > RESOLVE_CHARS
 
 
-def large_document(doc: disc.Document, size: int | None = None) -> Extracted:
+def large_document(doc: disc.Document) -> Extracted:
     """A very large document's passages and mentions as Arrow tables, in table order.
 
-    Segmentation, extraction and resolution go one run (about `size` characters) at a time, and each
+    Segmentation, extraction and resolution go one run (about RESOLVE_CHARS characters) at a time, and each
     run's Passage and Mention objects become Arrow columns at once: as objects, a 200 MB document's
     passages and mentions alone took ~400 MB (and Python keeps freed small-object memory), besides the
     tables built from them. The rows are those of the object path, run for run.
@@ -246,7 +246,7 @@ def large_document(doc: disc.Document, size: int | None = None) -> Extracted:
     import pyarrow as pa
 
     passages, mentions = [], []
-    for run in seg.iter_runs(seg.iter_segment(doc.text), RESOLVE_CHARS if size is None else size):
+    for run in seg.iter_runs(seg.iter_segment(doc.text), RESOLVE_CHARS):
         mentions.append(_mention_batch(_run_mentions(doc, run)))
         passages.append(_passage_batch(doc, run))
     return Extracted(doc, pa.Table.from_batches(passages, schema=_passage_schema()),
@@ -455,7 +455,7 @@ def _passage_order(doc_ids: list[str], starts: list[int], ends: list[int]) -> np
 
 
 def _str_column(values: Iterator[list[str | None]]) -> pd.Series:
-    """A "str" Series from lists of values, one Arrow chunk per list (see _POOL)."""
+    """A "str" Series from lists of values, one Arrow chunk per list (see _pool)."""
     import pandas as pd
     import pyarrow as pa
 

@@ -120,7 +120,7 @@ def test_auto_runner_picks_processes_only_for_large_folders_on_several_cores(tmp
 @pytest.mark.parametrize("runner", ["processes", "dask"])
 def test_worker_processes_share_the_runs_api_server_and_match_threads(prefect_harness, tmp_path, runner):
     # Worker processes (a process pool, a local Dask cluster) must report to the temporary API server of
-    # `tally run` rather than each starting their own (seconds and ~150 MB apiece); their tables equal
+    # `tally run` rather than each starting their own (seconds and hundreds of MB in all); their tables equal
     # the threads runner's.
     from prefect.task_runners import ThreadPoolTaskRunner
 
