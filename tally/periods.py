@@ -236,7 +236,7 @@ def find_times(text: str, ctx: PeriodContext, start: int = 0, end: int | None = 
     # the first N months of YEAR
     for m in _FIRST_MONTHS.finditer(seg):
         n = _NUMBERS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else None)
-        if n:
+        if n and n <= 12:  # "the first 13 months of 2008" is no window inside 2008
             y = int(m.group(2))
             add(m, "point", _ym(y, 1), _ym(y, n), months=(1, n))
     # the same period in/of YEAR
