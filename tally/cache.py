@@ -19,7 +19,7 @@ from schemas.vocab import catalog_version
 from tally import quantities
 
 # Modules whose code decides what a document's passages and mentions are.
-_STAGE_MODULES = ("segment", "quantities", "entities", "periods", "indicators", "mentions", "model")
+_STAGE_MODULES = ("text", "segment", "quantities", "entities", "periods", "indicators", "mentions", "model")
 
 
 @cache

@@ -9,6 +9,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from tally.text import Utf8Text
+
 MANIFEST = "sources.toml"
 # Files in raw/ that describe the folder rather than being documents.
 _NOT_DOCUMENTS = {MANIFEST, "README.md", "README", ".gitkeep"}
@@ -78,7 +80,7 @@ class Document:
 
     path: str
     doc_id: str
-    text: str
+    text: str | Utf8Text  # a Utf8Text for a very large UTF-8 document (see decode)
     encoding: str
     n_bytes: int
     source: SourceInfo
@@ -193,17 +195,22 @@ def read_raw(raw: Path, path: Path, manifest: dict[str, SourceInfo]) -> RawDocum
     return RawDocument(rel, hashlib.sha256(data).hexdigest(), data, source)
 
 
-def decode(doc: RawDocument) -> Document:
+def decode(doc: RawDocument, large: int | None = None) -> Document:
     """Decode a document's bytes to text; refuse empty and binary files with a clear reason.
 
     Order matters: a byte order mark first (UTF-16 and UTF-32 text is full of NUL bytes), then empty,
     binary (NUL bytes anywhere) and PDF, then strict UTF-8, then charset detection. Offsets index the
-    decoded text, without the byte order mark.
+    decoded text, without the byte order mark. With `large`, UTF-8 text of more than that many characters
+    is kept as its bytes (a Utf8Text), at a byte per ASCII character instead of a str's two or four.
     """
     data = doc.read()
     n_bytes = len(data)
     if not data:
         raise DocumentError(doc.path, "decode", "empty document (0 bytes)")
+    if large is not None and n_bytes > large and (kept := _utf8_text(data, large)) is not None:
+        if kept[0].blank:
+            raise DocumentError(doc.path, "decode", "empty document (only white space)")
+        return Document(doc.path, doc.doc_id, kept[0], kept[1], n_bytes, doc.source)
     text = encoding = None
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
@@ -225,6 +232,19 @@ def decode(doc: RawDocument) -> Document:
     if not text.strip():
         raise DocumentError(doc.path, "decode", "empty document (only white space)")
     return Document(doc.path, doc.doc_id, text, encoding, n_bytes, doc.source)
+
+
+def _utf8_text(data: bytes, large: int) -> tuple[Utf8Text, str] | None:
+    """(text, encoding) of UTF-8 bytes (with or without a byte order mark) holding more than `large`
+    characters, kept as bytes; None when decode's other rules apply (not UTF-8, binary, PDF, shorter)."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    if not bom and (b"\x00" in data or data.startswith(b"%PDF") or any(data.startswith(m) for m, _, _ in _BOMS)):
+        return None
+    try:
+        text = Utf8Text(data, skip=len(codecs.BOM_UTF8) if bom else 0)
+    except UnicodeDecodeError:
+        return None
+    return (text, "utf-8-sig" if bom else "utf-8") if len(text) > large else None
 
 
 def _detect(doc: RawDocument, data: bytes) -> tuple[str, str]:

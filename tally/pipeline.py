@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from datetime import datetime, timezone
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -15,9 +15,10 @@ from tally import discover as disc
 from tally.cache import ExtractCache, cache_key
 from tally.mentions import build_mentions, mention_id, passage_id
 from tally.model import Conflict, DocContext, Fact, Mention
-from tally.reconcile import reconcile
+from tally.reconcile import Bundle, quote_spans, reconcile
 from tally import segment as seg
 from tally.segment import Passage, segment
+from tally.text import Utf8Text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -104,7 +105,7 @@ def segment_documents(docs: list[disc.RawDocument]) -> tuple[list[Segmented], li
     ok, bad = [], []
     for raw_doc in docs:
         try:
-            doc = disc.decode(raw_doc)
+            doc = disc.decode(raw_doc, large=RESOLVE_CHARS)
             # a large document is segmented run by run while it is extracted (large_document)
             ok.append(Segmented(doc, [] if is_large(doc) else segment(doc.text)))
         except Exception as exc:  # one bad document must not stop the batch
@@ -127,7 +128,7 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
             fresh.append((raw_doc, key))
             continue
         try:
-            doc = disc.decode(raw_doc)
+            doc = disc.decode(raw_doc, large=RESOLVE_CHARS)
         except Exception as exc:  # cannot happen for bytes that decoded before, but never crash the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "decode"))
             continue
@@ -241,7 +242,8 @@ def large_document(doc: disc.Document) -> Extracted:
     Segmentation, extraction and resolution go one run (about RESOLVE_CHARS characters) at a time, and each
     run's Passage and Mention objects become Arrow columns at once: as objects, a 200 MB document's
     passages and mentions alone took ~400 MB (and Python keeps freed small-object memory), besides the
-    tables built from them. The rows are those of the object path, run for run.
+    tables built from them. The rows are those of the object path, run for run. A UTF-8 document's text is
+    a Utf8Text here (see disc.decode), read block by block.
     """
     import pyarrow as pa
 
@@ -254,7 +256,7 @@ def large_document(doc: disc.Document) -> Extracted:
 
 
 # The text column is not kept here: it is cut from the document when the table is assembled (it would
-# otherwise be alive, as much again as the text, from extraction on).
+# otherwise be alive, uncompressed, from extraction on).
 _PASSAGE_COLUMNS = ("doc_id", "passage_id", "kind", "section", "label", "parent_id", "start", "end")
 _MENTION_INTS, _MENTION_FLOATS = ("start", "end"), ("value", "low", "high")
 
@@ -316,18 +318,37 @@ _NOT_RECONCILED = frozenset({"passage_id", "text", "low", "high", "note"})
 
 
 def mention_objects(table: "pa.Table", for_reconcile: bool = False) -> list[Mention]:
-    """Mention objects back from a large document's mentions table. for_reconcile: only the classified
-    ones, without the fields reconcile does not read (a large document's objects cost hundreds of MB).
-    Rows are converted a slice at a time, so only a slice's worth of Python lists is alive at once."""
+    """Mention objects back from a large document's mentions table (see iter_mention_objects)."""
+    return list(iter_mention_objects(table, for_reconcile))
+
+
+def iter_mention_objects(table: "pa.Table", for_reconcile: bool = False) -> Iterator[Mention]:
+    """Mention objects from a large document's mentions table, made a slice of rows at a time (only a slice's
+    Python lists are alive at once). for_reconcile: only the classified ones, without the fields reconcile
+    does not read."""
     names = table.column_names
-    indicator = names.index("indicator")
-    out: list[Mention] = []
-    for lo in range(0, table.num_rows, _SLICE_ROWS):
-        part = table.slice(lo, _SLICE_ROWS)
+    if for_reconcile and table["indicator"].null_count:
+        table = table.take(_classified_rows(table))
+    for part in _slices(table):
         n = part.num_rows
         cols = [[None] * n if for_reconcile and name in _NOT_RECONCILED else _pylist(part[name]) for name in names]
-        out += [Mention(*row) for row in zip(*cols) if not for_reconcile or row[indicator] is not None]
-    return out
+        yield from (Mention(*row) for row in zip(*cols))
+
+
+def _slices(table: "pa.Table") -> Iterator["pa.Table"]:
+    for lo in range(0, table.num_rows, _SLICE_ROWS):
+        yield table.slice(lo, _SLICE_ROWS)
+
+
+def _spans(mentions: list[Mention] | "pa.Table") -> Iterator[tuple[int, int]]:
+    """(start, end) of a document's classified mentions, in document order."""
+    if isinstance(mentions, list):
+        yield from ((m.start, m.end) for m in mentions if m.indicator is not None)
+        return
+    keep = _classified_rows(mentions)
+    starts, ends = mentions["start"].to_numpy()[keep], mentions["end"].to_numpy()[keep]
+    for lo in range(0, len(keep), _SLICE_ROWS):
+        yield from zip(starts[lo:lo + _SLICE_ROWS].tolist(), ends[lo:lo + _SLICE_ROWS].tolist())
 
 
 _SLICE_ROWS = 1 << 16
@@ -362,11 +383,63 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
 
 def reconcile_facts(extracted: list[Extracted]) -> tuple[list[Fact], list[Conflict]]:
     """Collapse all documents' mentions into facts and conflicts."""
-    # reconcile reads only classified mentions: of a large document's table, only those become objects
-    mentions = [m for e in extracted for m in (e.mentions if isinstance(e.mentions, list)
-                                               else mention_objects(e.mentions, for_reconcile=True))]
-    texts = {e.doc.doc_id: e.doc.text for e in extracted}
-    return reconcile(mentions, texts)
+    # A large document's classified rows go to reconcile as bundles of rows stating the same claim (columns).
+    from itertools import chain
+
+    texts = {e.doc.doc_id: quote_spans(e.doc.text, _spans(e.mentions)) if isinstance(e.doc.text, Utf8Text)
+             else e.doc.text for e in extracted}
+    mentions = chain.from_iterable(e.mentions if isinstance(e.mentions, list) else bundles(e.mentions)
+                                   for e in extracted)
+    out = reconcile(mentions, texts)
+    if any(not isinstance(e.mentions, list) for e in extracted):
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()  # the bundles' working columns (see assemble)
+    return out
+
+
+# The fields reconcile reads to tell claims apart (see reconcile._base): rows equal on all of them are a Bundle.
+_CLAIM_FIELDS = ("indicator", "subject", "counterpart", "measure", "unit", "comparator", "value", "change",
+                 "period_start", "period_end")
+
+
+def bundles(table: "pa.Table") -> list[Bundle]:
+    """A large document's classified mentions as Bundles: rows equal on every field reconcile reads, with
+    their offsets and ids as columns (few thousand bundles rather than an object per mention). Only the key
+    columns are copied (a filtered copy of the whole table cost ~100 MB for a 200 MB document)."""
+    import numpy as np
+    import pyarrow as pa
+
+    keep = _classified_rows(table)
+    if not len(keep):
+        return []
+    keys = table.select(list(_CLAIM_FIELDS))
+    if len(keep) < table.num_rows:
+        keys = keys.take(pa.array(keep))
+    keys = keys.append_column("row", pa.array(keep))
+    groups = keys.group_by(list(_CLAIM_FIELDS), use_threads=False).aggregate([("row", "list")])
+    del keys
+    lists = groups["row_list"].combine_chunks()
+    flat, offsets = lists.values.to_numpy(), lists.offsets.to_numpy()  # no Python int per row
+    members = [np.sort(flat[a:b]) for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    firsts = list(iter_mention_objects(table.take(pa.array([m[0] for m in members])), for_reconcile=True))
+    starts, ends, ids = table["start"].to_numpy(), table["end"].to_numpy(), table["mention_id"]
+    return [Bundle(first, starts[m], ends[m], partial(_take_ids, ids, m)) for first, m in zip(firsts, members)]
+
+
+def _classified_rows(table: "pa.Table") -> "np.ndarray":
+    """Row numbers of a mentions table's rows that have an indicator (the only ones reconcile reads)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    indicator = table["indicator"]
+    if not indicator.null_count:
+        return np.arange(table.num_rows)
+    return np.flatnonzero(pc.is_valid(indicator).to_numpy(zero_copy_only=False))
+
+
+def _take_ids(ids: "pa.ChunkedArray", rows: "np.ndarray") -> list[str]:
+    return ids.take(rows).to_pylist()
 
 
 def _now() -> str:

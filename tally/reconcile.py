@@ -11,10 +11,18 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from functools import cache
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
 
 from tally.model import Conflict, Fact, Mention
+from tally.text import Utf8Text
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 
@@ -50,40 +58,90 @@ def _compatible(less: tuple, more: tuple) -> bool:
     return ok and sum(x is not None for x in more) > sum(x is not None for x in less)
 
 
-def _order(m: Mention) -> tuple:
-    return (m.doc_id, m.start)
+class _Member(NamedTuple):
+    """What reconcile keeps of a mention once its claim is known."""
+
+    doc_id: str
+    start: int
+    end: int
+    mention_id: str
 
 
-def reconcile(mentions: list[Mention], texts: dict[str, str] | None = None) -> tuple[list[Fact], list[Conflict]]:
+@dataclass(frozen=True)
+class Bundle:
+    """Mentions of one document that agree on every field reconcile reads but their offsets and ids, as
+    columns: how a very large document's mentions enter reconcile (an object each would cost hundreds of MB)."""
+
+    first: Mention  # the first of them: the claim's fields
+    starts: np.ndarray  # int64, ascending
+    ends: np.ndarray
+    ids: Callable[[], list[str]]  # their mention ids, in the same order
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """The mentions stating one claim, in document order, as columns."""
+
+    docs: list[str]  # the documents, sorted
+    doc: np.ndarray  # index into docs, per mention
+    start: np.ndarray
+    end: np.ndarray
+    ids: list[str]
+
+    @classmethod
+    def of(cls, items: list[_Member | Bundle]) -> "_Claim":
+        """Columns of members and bundles, ordered by (document, start)."""
+        import numpy as np
+
+        small = [it for it in items if isinstance(it, _Member)]
+        big = [it for it in items if isinstance(it, Bundle)]
+        docs = sorted({m.doc_id for m in small} | {b.first.doc_id for b in big})
+        rank = {d: r for r, d in enumerate(docs)}
+        doc = np.concatenate([np.array([rank[m.doc_id] for m in small], dtype=np.int64)]
+                             + [np.full(len(b.starts), rank[b.first.doc_id], dtype=np.int64) for b in big])
+        start = np.concatenate([np.array([m.start for m in small], dtype=np.int64)] + [b.starts for b in big])
+        end = np.concatenate([np.array([m.end for m in small], dtype=np.int64)] + [b.ends for b in big])
+        ids = [m.mention_id for m in small] + [i for b in big for i in b.ids()]
+        order = np.lexsort((start, doc))
+        return cls(docs, doc[order], start[order], end[order], [ids[i] for i in order.tolist()])
+
+    def first(self) -> tuple[str, int]:
+        """(document, start) of its first mention."""
+        return self.docs[self.doc[0]], int(self.start[0])
+
+
+def reconcile(mentions: Iterable[Mention | Bundle], texts: dict[str, str | QuoteSpans] | None = None) -> tuple[list[Fact], list[Conflict]]:
     """Group identical claims into facts; report conflicts. `texts` (doc_id -> text) enables quotes."""
-    groups: dict[tuple, dict[tuple, list[Mention]]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[tuple, dict[tuple, list[_Member | Bundle]]] = defaultdict(lambda: defaultdict(list))
     for m in mentions:
-        if m.indicator is None:
+        key, item = (m.first, m) if isinstance(m, Bundle) else (m, _Member(m.doc_id, m.start, m.end, m.mention_id))
+        if key.indicator is None:
             continue  # unclassified figures stay in the mentions table; a fact needs an indicator
-        groups[_base(m)][(m.period_start, m.period_end)].append(m)
+        groups[_base(key)][(key.period_start, key.period_end)].append(item)
 
-    claims: list[tuple[tuple, tuple, list[Mention]]] = []
+    claims: list[tuple[tuple, tuple, _Claim]] = []
     for base, by_period in groups.items():
         periods = sorted(by_period, key=lambda p: -sum(x is not None for x in p))
-        merged: dict[tuple, list[Mention]] = {p: list(by_period[p]) for p in periods}
+        merged: dict[tuple, list[_Member | Bundle]] = {p: list(by_period[p]) for p in periods}
         for p in sorted(periods, key=lambda p: sum(x is not None for x in p)):
             targets = [q for q in merged if q != p and _compatible(p, q)]
             fullest = {q for q in targets if not any(_compatible(q, r) for r in targets)}
             if len(fullest) == 1 and p in merged:
                 q = fullest.pop()
                 merged[q].extend(merged.pop(p))
-        for p, ms in merged.items():
-            claims.append((base, p, sorted(ms, key=_order)))
+        for p, items in merged.items():
+            claims.append((base, p, _Claim.of(items)))
+    del groups
 
-    claims.sort(key=lambda c: _order(c[2][0]))
+    claims.sort(key=lambda c: c[2].first())
+    quotes = _quotes(claims, texts) if texts else [None] * len(claims)
     facts: list[Fact] = []
-    for base, period, ms in claims:
+    for (base, period, c), quote in zip(claims, quotes):
         ind, subj, cp, measure, unit, comp, value = base
         facts.append(Fact(
             fact_id=fact_id(base, period), indicator=ind, subject=subj, counterpart=cp, measure=measure, value=value,
-            unit=unit, comparator=comp, period_start=period[0], period_end=period[1], n_mentions=len(ms),
-            mention_ids=[m.mention_id for m in ms], doc_ids=sorted({m.doc_id for m in ms}),
-            quote=_quote(ms, period, texts) if texts else None,
+            unit=unit, comparator=comp, period_start=period[0], period_end=period[1], n_mentions=len(c.ids),
+            mention_ids=c.ids, doc_ids=list(c.docs), quote=quote,
         ))
     return facts, find_conflicts(facts)
 
@@ -92,36 +150,103 @@ def reconcile(mentions: list[Mention], texts: dict[str, str] | None = None) -> t
 # Quotes
 # ---------------------------------------------------------------------------------------------
 
-def _quote(ms: list[Mention], period: tuple, texts: dict[str, str]) -> str | None:
-    """The clearest statement: a 5-25 word exact substring around one mention, preferring a sentence that
-    states the fact's period, comes from prose rather than a table, and is short."""
-    from tally.entities import enclosing, sentence_spans
+def _quotes(claims: list[tuple[tuple, tuple, _Claim]], texts: dict[str, str | QuoteSpans]) -> list[str | None]:
+    """Each claim's clearest statement: a 5-25 word exact substring around one of its mentions, preferring a
+    sentence that states the claim's period, comes from prose rather than a table, and is short; on a tie,
+    the first mention in document order.
 
-    best = None
-    for m in ms:
-        text = texts.get(m.doc_id)
+    The mentions of all claims are read in document order (a very large document's text is cheap to read
+    only that way); each claim keeps its best so far, replaced only by a strictly better one, which is the
+    same as visiting each claim's own mentions in order.
+    """
+    import numpy as np
+
+    years = [[p[:4] for p in period if p] for _, period, _ in claims]
+    docs = sorted({d for _, _, c in claims for d in c.docs})
+    rank = {d: r for r, d in enumerate(docs)}
+    sizes = np.array([len(c.ids) for _, _, c in claims], dtype=np.int64)
+    claim = np.repeat(np.arange(len(claims), dtype=np.int64), sizes)
+    member = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    doc = np.concatenate([np.array([rank[d] for d in c.docs], dtype=np.int64)[c.doc] for _, _, c in claims]) \
+        if claims else np.zeros(0, dtype=np.int64)
+    start = np.concatenate([c.start for _, _, c in claims]) if claims else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((start, doc))
+    best: list[tuple[float, str] | None] = [None] * len(claims)
+    for ci, mi in zip(claim[order].tolist(), member[order].tolist()):
+        c = claims[ci][2]
+        doc_id = c.docs[c.doc[mi]]
+        text = texts.get(doc_id)
         if not text:
             continue
-        line_start = text.rfind("\n", 0, m.start) + 1
-        line_end = text.find("\n", m.end)
-        line_end = len(text) if line_end < 0 else line_end
-        # a table cell is bounded by pipes; a bullet inside a cell by an en dash
-        lo = max(text.rfind("|", line_start, m.start) + 1, line_start)
-        hi = text.find("|", m.end, line_end)
-        hi = line_end if hi < 0 else hi
-        dash = text.rfind(" – ", lo, m.start)
-        lo = dash + 3 if dash >= 0 else lo
-        dash = text.find(" – ", m.end, hi)
-        hi = dash if dash >= 0 else hi
-        s, e = enclosing(sentence_spans(text, lo, hi), m.start)
-        q0, q1 = _trim(text, s, e, m.start, m.end)
+        s, e = int(c.start[mi]), int(c.end[mi])
+        q0, q1, in_table = text.span(s) if isinstance(text, QuoteSpans) else quote_span(text, s, e)
         sent = text[q0:q1]
-        years = [p[:4] for p in period if p]
-        score = (sum(y in sent for y in years) * 3 - ("|" in text[line_start:line_end]) * 2
-                 - abs(len(sent.split()) - 15) / 10)
-        if best is None or score > best[0]:
-            best = (score, sent)
-    return best[1] if best else None
+        score = sum(y in sent for y in years[ci]) * 3 - in_table * 2 - abs(len(sent.split()) - 15) / 10
+        if best[ci] is None or score > best[ci][0]:
+            best[ci] = (score, sent)
+    return [b[1] if b else None for b in best]
+
+
+def quote_span(text: str, start: int, end: int) -> tuple[int, int, bool]:
+    """(start, end) of the candidate quote for the mention at text[start:end], and whether its line is a
+    table row. Reads only the mention's line."""
+    from tally.entities import enclosing, sentence_spans
+
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    # a table cell is bounded by pipes; a bullet inside a cell by an en dash
+    lo = max(text.rfind("|", line_start, start) + 1, line_start)
+    hi = text.find("|", end, line_end)
+    hi = line_end if hi < 0 else hi
+    dash = text.rfind(" – ", lo, start)
+    lo = dash + 3 if dash >= 0 else lo
+    dash = text.find(" – ", end, hi)
+    hi = dash if dash >= 0 else hi
+    s, e = enclosing(sentence_spans(text, lo, hi), start)
+    q0, q1 = _trim(text, s, e, start, end)
+    return q0, q1, "|" in text[line_start:line_end]
+
+
+class QuoteSpans:
+    """A very large document's quote spans, worked out in one pass in document order (quote_spans), and its
+    text for slicing them: facts pick quotes in any order, and a Utf8Text is cheap to read only in order.
+    Kept in flat arrays: a tuple per mention of a 200 MB document would cost tens of MB."""
+
+    def __init__(self, text: Utf8Text) -> None:
+        self.text = text
+        self.starts, self.q0, self.q1, self.table = array("q"), array("q"), array("q"), bytearray()
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __getitem__(self, key: slice) -> str:
+        return self.text[key]
+
+    def add(self, start: int, span: tuple[int, int, bool]) -> None:
+        """Record the span of the mention at `start` (mentions come in document order)."""
+        self.starts.append(start)
+        self.q0.append(span[0])
+        self.q1.append(span[1])
+        self.table.append(span[2])
+
+    def span(self, start: int) -> tuple[int, int, bool]:
+        """quote_span of the mention starting at `start`."""
+        i = bisect_left(self.starts, start)
+        if i == len(self.starts) or self.starts[i] != start:
+            raise KeyError(f"no quote span for the mention at {start}")
+        return self.q0[i], self.q1[i], bool(self.table[i])
+
+
+def quote_spans(text: Utf8Text, spans: Iterable[tuple[int, int]]) -> QuoteSpans:
+    """QuoteSpans for a document's mentions, given as (start, end) in document order: each read from the block
+    holding it, which holds its whole line (Utf8Text.block_at), so each span is the one the whole text gives."""
+    out = QuoteSpans(text)
+    for start, end in spans:
+        lo, block = text.block_at(start)
+        a, b, table = quote_span(block, start - lo, end - lo)
+        out.add(start, (a + lo, b + lo, table))
+    return out
 
 
 def _trim(text: str, s: int, e: int, ms: int, me: int, max_words: int = 25) -> tuple[int, int]:

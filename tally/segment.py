@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
+from tally.text import Utf8Text
+
 # Passage kinds. `table_row` is a container: its cells and bullets are the passages that get extracted.
 HEADING, PARAGRAPH, BULLET = "heading", "paragraph", "bullet"
 TABLE_HEADER, TABLE_ROW, CELL = "table_header", "table_row", "cell"
@@ -37,7 +39,7 @@ class Passage:
     kind: str
     start: int
     end: int
-    doc: str | None = field(repr=False, compare=False)
+    doc: str | Utf8Text | None = field(repr=False, compare=False)
     section: str | None = None
     label: str | None = None
     parent: int | None = None
@@ -148,8 +150,10 @@ def _pieces(text: str, start: int, end: int, limit: int = MAX_PASSAGE) -> list[t
 
 
 class _Builder:
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str, doc: str | Utf8Text | None = None) -> None:
+        self.text = text  # what the offsets given to add() index
+        self.doc = text if doc is None else doc  # the document the passages read
+        self.shift = 0  # where self.text starts in the document
         self.passages: list[Passage] = []
         self.base = 0  # passages already handed out by take()
 
@@ -171,7 +175,7 @@ class _Builder:
                 first = idx if first is None else first
             return first
         idx = self.base + len(self.passages)
-        self.passages.append(Passage(idx, kind, start, end, self.text, section, label, parent))
+        self.passages.append(Passage(idx, kind, start + self.shift, end + self.shift, self.doc, section, label, parent))
         return idx
 
 
@@ -274,10 +278,20 @@ def segment(text: str, block: int = SEGMENT_BLOCK) -> list[Passage]:
     return list(iter_segment(text, block))
 
 
-def iter_segment(text: str, block: int = SEGMENT_BLOCK) -> Iterator[Passage]:
-    """segment(), a block at a time: a very large document never has all its passages alive at once."""
-    b = _Builder(text)
+def iter_segment(text: str | Utf8Text, block: int = SEGMENT_BLOCK) -> Iterator[Passage]:
+    """segment(), a block at a time: a very large document never has all its passages alive at once.
+
+    A Utf8Text is segmented in its own blocks (also cut right after blank lines), each decoded in turn.
+    """
     section: str | None = None
+    if isinstance(text, Utf8Text):
+        b = _Builder("", text)
+        for lo, chunk in text.blocks():
+            b.text, b.shift = chunk, lo
+            section = _segment_lines(b, _lines(chunk), section)
+            yield from b.take()
+        return
+    b = _Builder(text)
     for lo, hi in _blocks(text, block):
         section = _segment_lines(b, _lines(text, lo, hi), section)
         yield from b.take()

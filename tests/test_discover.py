@@ -8,6 +8,7 @@ import os
 import pytest
 
 from tally import discover as disc
+from tally.text import Utf8Text
 
 TEXT = "Exports rose 12% to €4 billion in 2024, the ministry said. “Trade” fell 3%.\n\nImports were $5 million.\n"
 
@@ -30,6 +31,11 @@ def test_decodes_and_records_the_encoding(data, encoding, expected):
     assert (doc.text, doc.encoding, doc.n_bytes) == (expected, encoding, len(data))
     # the recorded encoding decodes the file's bytes to exactly the text the offsets index
     assert data.decode(doc.encoding) == doc.text
+    # Over the `large` threshold, UTF-8 text (only) is kept as bytes: the same text, the same encoding.
+    big = disc.decode(_raw(data), large=10)
+    assert isinstance(big.text, Utf8Text) == encoding.startswith("utf-8")
+    assert (str(big.text), big.encoding, big.n_bytes) == (expected, encoding, len(data))
+    assert type(disc.decode(_raw(data), large=len(data)).text) is str  # not over the threshold
 
 
 @pytest.mark.parametrize("data, reason", [
@@ -43,9 +49,10 @@ def test_decodes_and_records_the_encoding(data, encoding, expected):
     (codecs.BOM_UTF16_LE + b"\x00\xd8", "utf-16 byte order mark but is not valid"),
 ])
 def test_refuses_with_a_clear_reason(data, reason):
-    with pytest.raises(disc.DocumentError) as info:
-        disc.decode(_raw(data))
-    assert reason in info.value.message and info.value.stage == "decode"
+    for large in (None, 0):  # the same refusals when a large document would be kept as bytes
+        with pytest.raises(disc.DocumentError) as info:
+            disc.decode(_raw(data), large=large)
+        assert reason in info.value.message and info.value.stage == "decode"
 
 
 def test_deferred_large_file_is_read_again_and_checked(tmp_path, monkeypatch):

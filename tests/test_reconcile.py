@@ -9,8 +9,9 @@ import pytest
 
 from tally.mentions import build_mentions, resolve_mentions
 from tally.model import DocContext, Mention
-from tally.reconcile import reconcile
+from tally.reconcile import quote_span, quote_spans, reconcile
 from tally.segment import segment
+from tally.text import Utf8Text
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = Path(__file__).resolve().parent / "gold"
@@ -114,6 +115,22 @@ def test_quotes_are_exact_short_substrings_holding_a_mention():
         assert f.quote and f.quote in text, f
         assert 5 <= len(f.quote.split()) <= 25, f.quote
         assert any(by_id[i].text in f.quote for i in f.mention_ids), f.quote
+
+
+@pytest.mark.parametrize("block", [200, 4_000, 10**6])
+def test_quote_spans_read_from_blocks_equal_the_whole_text(block):
+    # A very large document's quote spans come from the block holding each mention (reconcile_facts); they
+    # and the facts' quotes must be those the whole text gives, also for CRLF text, wherever blocks are cut.
+    for crlf in (False, True):
+        text, mentions = seed_from_extractor()
+        if crlf:
+            text = text.replace("\n", "\r\n")
+            mentions = build_mentions(DocContext("seed", text), segment(text))
+        spans = quote_spans(Utf8Text(text.encode(), block=block), [(m.start, m.end) for m in mentions])
+        assert [spans.span(m.start) for m in mentions] == [quote_span(text, m.start, m.end) for m in mentions]
+        want, _ = reconcile(mentions, {"seed": text})
+        got, _ = reconcile(mentions, {"seed": spans})
+        assert [f.quote for f in got] == [f.quote for f in want] and all(f.quote for f in got)
 
 
 def test_ids_are_deterministic_and_texts_optional():

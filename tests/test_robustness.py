@@ -13,6 +13,7 @@ import pytest
 
 from tally import discover as disc
 from tally import pipeline as lib
+from tally import text as text_mod
 from tally import warehouse as wh
 from tally.segment import MAX_PASSAGE, segment
 from tally.validate import validate_tables
@@ -254,7 +255,7 @@ def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monke
 
     monkeypatch.setattr(lib, "RESOLVE_CHARS", 20_000)
     text = (seed_text + "\n\n") * 4
-    big = disc.Document("big.txt", "b" * 64, text, "utf-8", len(text), disc.SourceInfo("big.txt"))
+    big = disc.Document("big.txt", "b" * 64, text, "utf-8", len(text.encode()), disc.SourceInfo("big.txt"))
     short = seed_text[:seed_text.index("\n", 12_000) + 1]
     small = disc.Document("small.txt", "a" * 64, short, "utf-8", len(short), disc.SourceInfo("small.txt"))
     passages = segment(text)
@@ -269,11 +270,28 @@ def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monke
         tables = lib.assemble(extracted, facts, conflicts, [], now="2026-01-01T00:00:00Z")
         return {name: to_arrow(name, df) for name, df in tables.items()}
 
+    def report_ok(extracted):
+        facts, conflicts = lib.reconcile_facts(extracted)
+        tables = lib.assemble(extracted, facts, conflicts, [], now="2026-01-01T00:00:00Z")
+        return validate_tables(tables, {e.doc.doc_id: e.doc.text for e in extracted}).ok
+
+    # The same document read from its bytes: kept as a Utf8Text, segmented in blocks of ~7 KB (cut elsewhere
+    # than the str path's), its quotes taken block by block.
+    monkeypatch.setattr(text_mod, "BLOCK_BYTES", 7_000)
+    data = text.encode("utf-8")
+    from_bytes = disc.decode(disc.RawDocument("big.txt", "b" * 64, data, disc.SourceInfo("big.txt")), large=20_000)
+    assert isinstance(from_bytes.text, text_mod.Utf8Text) and len(list(from_bytes.text.blocks())) > 3
+    (kept,), bad = lib.extract_mentions([lib.Segmented(from_bytes, [])])
+    assert not bad
+
     for subset in ([0], [0, 1]):
         want = parquet([objects[i] for i in subset])
         got = parquet([[columnar, plain][i] for i in subset])
+        got_bytes = parquet([[kept, plain][i] for i in subset])
+        assert report_ok([[kept, plain][i] for i in subset])
         for name in want:
             assert got[name].equals(want[name]), (subset, name)
+            assert got_bytes[name].equals(want[name]), (subset, name)
     assert sorted(m.mention_id for m in lib.mention_objects(columnar.mentions)) == \
         sorted(m.mention_id for m in objects[0].mentions)
 

@@ -74,3 +74,22 @@ def test_never_raises_and_offsets_valid(text):
     for p in segment(text):
         assert 0 <= p.start < p.end <= len(text)
         assert text[p.start:p.end] == p.text
+
+
+def test_a_utf8text_segments_as_its_str(seed_text):
+    # A large UTF-8 document is segmented from its bytes, block by block (blocks cut after blank lines at
+    # byte positions, not the str path's): the passages must be the same, whatever the block size.
+    from pathlib import Path
+
+    from tally.segment import iter_segment
+    from tally.text import Utf8Text
+
+    gold = Path(__file__).resolve().parent / "gold" / "dev" / "docs"
+    texts = [seed_text] + [p.read_text(encoding="utf-8") for p in sorted(gold.glob("*.txt"))]
+    texts.append(texts[0].replace("\n", "\r\n"))
+    for text in texts:
+        want = segment(text)
+        for block in (300, 5_000, 10**6):
+            got = list(iter_segment(Utf8Text(text.encode(), block=block)))
+            assert got == want
+            assert all(p.text == text[p.start:p.end] for p in got)
