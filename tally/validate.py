@@ -39,13 +39,13 @@ def schemas_for(table: str, texts: dict[str, str] | None = None) -> list[pa.Data
     """The static model, then a schema of the vocabulary and offset checks that need runtime data."""
     import pandera.pandas as pa
 
-    from schemas.tables import TABLES, offsets_check, vocabulary_checks
+    from schemas.tables import TABLES, arrow_unique, offsets_check, vocabulary_checks
 
     col_checks, row_checks = vocabulary_checks(table)
     if texts is not None and table in ("passages", "mentions"):
         row_checks.append(offsets_check(texts))
     columns = {c: pa.Column(checks=checks, nullable=True) for c, checks in col_checks.items()}
-    return [TABLES[table].to_schema(), pa.DataFrameSchema(columns, checks=row_checks, name=f"{table}_vocabulary")]
+    return [arrow_unique(TABLES[table].to_schema()), pa.DataFrameSchema(columns, checks=row_checks, name=f"{table}_vocabulary")]
 
 
 def validate_tables(tables: dict[str, pd.DataFrame], texts: dict[str, str] | None = None) -> ValidationReport:
@@ -56,12 +56,44 @@ def validate_tables(tables: dict[str, pd.DataFrame], texts: dict[str, str] | Non
     parts = []
     for name, df in tables.items():
         for schema in schemas_for(name, texts):
-            try:
-                schema.validate(df, lazy=True)
-            except SchemaErrors as exc:
-                parts.append(_tidy(name, exc.failure_cases))
-    failures = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FAILURE_COLUMNS)
+            whole, by_rows = _split_unique(schema)
+            for part_schema, frames in ((whole, [df]), (by_rows, _row_slices(df))):
+                if part_schema is None:
+                    continue
+                for frame in frames:
+                    try:
+                        part_schema.validate(frame, lazy=True)
+                    except SchemaErrors as exc:
+                        parts.append(_tidy(name, exc.failure_cases))
+    failures = (pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True) if parts
+                else pd.DataFrame(columns=FAILURE_COLUMNS))
     return ValidationReport({n: len(df) for n, df in tables.items()}, failures)
+
+
+# Every check but uniqueness is row by row, so a table is checked a slice of rows at a time: on a very large
+# document's 760,000 mentions, Pandera's and pandas' temporaries for the whole table took ~150 MB at once.
+VALIDATE_ROWS = 1 << 17
+
+
+def _row_slices(df: pd.DataFrame) -> list[pd.DataFrame]:
+    """The frame in slices of VALIDATE_ROWS rows (index labels kept, so failures name the frame's rows)."""
+    return [df.iloc[lo:lo + VALIDATE_ROWS] for lo in range(0, max(len(df), 1), VALIDATE_ROWS)]
+
+
+def _split_unique(schema: pa.DataFrameSchema) -> tuple[pa.DataFrameSchema | None, pa.DataFrameSchema]:
+    """(a schema of the uniqueness checks, which need the whole column; the schema without them)."""
+    import pandera.pandas as pa
+
+    unique = {name: [c for c in col.checks if c.name == "field_uniqueness"] for name, col in schema.columns.items()}
+    unique = {name: checks for name, checks in unique.items() if checks}
+    if not unique:
+        return None, schema
+    rest = schema
+    for name in unique:
+        rest = rest.update_column(name, checks=[c for c in schema.columns[name].checks if c.name != "field_uniqueness"])
+    whole = pa.DataFrameSchema({n: pa.Column(checks=c, nullable=True) for n, c in unique.items()},
+                               name=f"{schema.name}_unique")
+    return whole, rest
 
 
 def _tidy(table: str, fc: pd.DataFrame) -> pd.DataFrame:

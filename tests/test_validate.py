@@ -55,3 +55,33 @@ def test_bad_rows_in_every_table_fail():
     assert not _failures("facts", [dict(fact_id="F1", indicator=None, subject=None, counterpart=None, measure="level", value=1.0, unit="USD", comparator="=", period_start=None, period_end=None, n_mentions=2, mention_ids=["m1"], doc_ids=[DOC], quote=None)]).empty
     assert not _failures("conflicts", [dict(conflict_id="C1", kind="value", fact_ids=[], note="x")]).empty
     assert not _failures("quarantine", [dict(path="x", sha256=None, stage="lunch", error_class="E", message="m")]).empty
+
+
+def test_duplicate_ids_fail_on_every_duplicate_row():
+    # Uniqueness is checked through hashes a slice at a time (schemas.tables.arrow_unique), not pandas'
+    # is_unique: it must still flag every row of a repeated id, and only those, in every table with an id.
+    rows = [_mention(mention_id=m, start=13, end=15) for m in ("m1", "m2", "m1", "m3", "m3", "m1")]
+    f = _failures("mentions", rows)
+    uniq = f[f["check"].astype(str).str.contains("field_uniqueness")]
+    assert sorted(uniq["index"].astype(int)) == [0, 2, 3, 4, 5], f
+    assert _failures("mentions", [_mention(mention_id=m) for m in ("m1", "m2", "m3")]).empty
+    docs = [dict(doc_id=DOC, path=p, title=None, publisher=None, published=None, language="en", license=None,
+                 encoding="utf-8", n_bytes=1, n_chars=1, sha256=DOC, ingested_at="t") for p in ("a", "b")]
+    assert _failures("documents", docs)["check"].astype(str).str.contains("field_uniqueness").sum() == 2
+
+
+def test_tables_checked_in_row_slices_report_the_same_failures(monkeypatch):
+    # Row checks run a slice of rows at a time (validate.VALIDATE_ROWS), uniqueness on the whole column:
+    # a duplicate split across slices and a bad row in the last slice are still found, once each.
+    import tally.validate as v
+
+    rows = [_mention(mention_id=f"m{i}") for i in range(7)]
+    rows[1]["mention_id"] = rows[6]["mention_id"] = "dup"
+    rows[5]["unit"] = "furlongs"
+    whole = _failures("mentions", rows)
+    monkeypatch.setattr(v, "VALIDATE_ROWS", 2)
+    sliced = _failures("mentions", rows)
+    key = lambda f: sorted(zip(f["check"].astype(str), f["index"].astype(str)))
+    assert key(sliced) == key(whole)
+    assert ("field_uniqueness", "1") in key(sliced) and ("field_uniqueness", "6") in key(sliced)
+    assert any(c == "unit_in_vocabulary" and i == "5" for c, i in key(sliced))
