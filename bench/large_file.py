@@ -7,6 +7,7 @@ assemble -> validate -> publish in a child process, sampling the peak RSS of the
     python bench/large_file.py            # ~200 MB
     python bench/large_file.py --mb 20    # quicker, to see how it scales
     python bench/large_file.py --no-validate
+    python bench/large_file.py --mixed    # seed and dev passages in turn (compresses like real prose)
 
 Prints one line: MB of input, seconds, peak MiB, and the child's per-stage timings.
 """
@@ -44,15 +45,21 @@ def _vary(seed: str, k: int) -> str:
     return _NUMBER.sub(sub, seed)
 
 
-def write_text(path: Path, mb: float) -> int:
-    """Write ~mb MB of varied seed copies to path; return the size in bytes."""
-    seed = SEED.read_text(encoding="utf-8")
+DEV = ROOT / "tests" / "gold" / "dev" / "docs"
+
+
+def write_text(path: Path, mb: float, mixed: bool = False) -> int:
+    """Write ~mb MB of varied seed copies to path (mixed: the seed and the dev passages in turn); return
+    the size in bytes."""
+    sources = [SEED.read_text(encoding="utf-8")]
+    if mixed:
+        sources += [p.read_text(encoding="utf-8") for p in sorted(DEV.glob("*.txt"))]
     target = int(mb * 1_000_000)
     written = 0
     with open(path, "w", encoding="utf-8", newline="") as fh:
         k = 0
         while written < target:
-            chunk = (_vary(seed, k) + "\n\n").encode("utf-8")
+            chunk = (_vary(sources[k % len(sources)], k // len(sources)) + "\n\n").encode("utf-8")
             fh.write(chunk.decode("utf-8"))
             written += len(chunk)
             k += 1
@@ -72,18 +79,21 @@ def child(raw: Path, warehouse: Path, validate: bool) -> None:
 
     t: dict[str, float] = {}
     rss: dict[str, int] = {}  # resident MiB after each stage (the parent samples the peak)
+    high: dict[str, int] = {}  # the process's peak resident MiB so far, after each stage: where the peak is
 
     @contextmanager
     def timer(stage: str):
         with lib.Timer(t)(stage):
             yield
         rss[stage] = round(psutil.Process().memory_info().rss / 2**20)
+        high[stage] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
     with timer("discover"):
         found = lib.discover_documents(raw)
     with timer("segment"):
         segmented, q1 = lib.segment_documents(found.documents)
     del found.documents[:]
+    held = {s.doc.path: getattr(s.doc.text, "nbytes", None) for s in segmented}  # compressed bytes of a Utf8Text
     with timer("extract"):
         extracted, q2 = lib.extract_mentions(segmented)
     del segmented
@@ -102,8 +112,9 @@ def child(raw: Path, warehouse: Path, validate: bool) -> None:
         wh.publish(warehouse, tables)
     counts = {n: len(df) for n, df in tables.items()}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"timings": {k: round(v, 1) for k, v in t.items()}, "rss_after_mib": rss, "rows": counts,
-                      "self_peak_mib": round(peak), "quarantined": [q.message for q in found.quarantine + q1 + q2]}))
+    print(json.dumps({"timings": {k: round(v, 1) for k, v in t.items()}, "rss_after_mib": rss,
+                      "peak_so_far_mib": high, "rows": counts,
+                      "self_peak_mib": round(peak), "text_bytes_held": held, "quarantined": [q.message for q in found.quarantine + q1 + q2]}))
 
 
 def main() -> None:
@@ -111,6 +122,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=200.0, help="size of the synthetic document in MB")
     ap.add_argument("--no-validate", action="store_true", help="skip the Pandera validation stage")
+    ap.add_argument("--mixed", action="store_true",
+                    help="cycle the seed and the 14 dev passages (65 KB of distinct prose) rather than the seed "
+                         "alone: text that compresses like real prose")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--child", nargs=2, metavar=("RAW", "WAREHOUSE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -123,7 +137,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="tally-large-"))
     try:
         (work / "raw").mkdir()
-        size = write_text(work / "raw" / "large.txt", args.mb)
+        size = write_text(work / "raw" / "large.txt", args.mb, args.mixed)
         cmd = [sys.executable, __file__, "--child", str(work / "raw"), str(work / "wh")]
         if args.no_validate:
             cmd.append("--no-validate")
