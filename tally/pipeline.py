@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from datetime import datetime, timezone
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -423,8 +423,14 @@ def bundles(table: "pa.Table") -> list[Bundle]:
     flat, offsets = lists.values.to_numpy(), lists.offsets.to_numpy()  # no Python int per row
     members = [np.sort(flat[a:b]) for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
     firsts = list(iter_mention_objects(table.take(pa.array([m[0] for m in members])), for_reconcile=True))
-    starts, ends, ids = table["start"].to_numpy(), table["end"].to_numpy(), table["mention_id"]
-    return [Bundle(first, starts[m], ends[m], partial(_take_ids, ids, m)) for first, m in zip(firsts, members)]
+    starts, ends = table["start"].to_numpy(), table["end"].to_numpy()
+    # one take for all bundles: a take per bundle from the chunked column cost ~1 ms each on 200 MB
+    names = table["mention_id"].take(pa.array(np.concatenate(members))).to_pylist()
+    out, at = [], 0
+    for first, m in zip(firsts, members):
+        out.append(Bundle(first, starts[m], ends[m], names[at:at + len(m)]))
+        at += len(m)
+    return out
 
 
 def _classified_rows(table: "pa.Table") -> "np.ndarray":
@@ -436,10 +442,6 @@ def _classified_rows(table: "pa.Table") -> "np.ndarray":
     if not indicator.null_count:
         return np.arange(table.num_rows)
     return np.flatnonzero(pc.is_valid(indicator).to_numpy(zero_copy_only=False))
-
-
-def _take_ids(ids: "pa.ChunkedArray", rows: "np.ndarray") -> list[str]:
-    return ids.take(rows).to_pylist()
 
 
 def _now() -> str:

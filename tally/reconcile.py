@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from functools import cache
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from tally.model import Conflict, Fact, Mention
 from tally.text import Utf8Text
@@ -75,7 +75,7 @@ class Bundle:
     first: Mention  # the first of them: the claim's fields
     starts: np.ndarray  # int64, ascending
     ends: np.ndarray
-    ids: Callable[[], list[str]]  # their mention ids, in the same order
+    ids: list[str]  # their mention ids, in the same order
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class _Claim:
                              + [np.full(len(b.starts), rank[b.first.doc_id], dtype=np.int64) for b in big])
         start = np.concatenate([np.array([m.start for m in small], dtype=np.int64)] + [b.starts for b in big])
         end = np.concatenate([np.array([m.end for m in small], dtype=np.int64)] + [b.ends for b in big])
-        ids = [m.mention_id for m in small] + [i for b in big for i in b.ids()]
+        ids = [m.mention_id for m in small] + [i for b in big for i in b.ids]
         order = np.lexsort((start, doc))
         return cls(docs, doc[order], start[order], end[order], [ids[i] for i in order.tolist()])
 
