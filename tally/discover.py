@@ -201,21 +201,17 @@ def decode(doc: RawDocument, large: int | None = None) -> Document:
     Order matters: a byte order mark first (UTF-16 and UTF-32 text is full of NUL bytes), then empty,
     binary (NUL bytes anywhere) and PDF, then strict UTF-8, then charset detection. Offsets index the
     decoded text, without the byte order mark. With `large`, UTF-8 text of more than that many characters
-    is kept as its bytes (a Utf8Text), at a byte per ASCII character instead of a str's two or four.
+    is kept compressed (a Utf8Text) instead of as a str, which takes two or four bytes per character.
     """
     data = doc.read()
     n_bytes = len(data)
     if not data:
         raise DocumentError(doc.path, "decode", "empty document (0 bytes)")
-    if large is not None and n_bytes > large and (kept := _utf8_text(data, large)) is not None:
-        if kept[0].blank:
-            raise DocumentError(doc.path, "decode", "empty document (only white space)")
-        return Document(doc.path, doc.doc_id, kept[0], kept[1], n_bytes, doc.source)
     text = encoding = None
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
             try:
-                text, encoding = data[len(bom):].decode(codec), name
+                text, encoding = _text(data, len(bom), codec, large), name
             except UnicodeDecodeError as exc:
                 raise DocumentError(doc.path, "decode", f"starts with a {name} byte order mark but is not valid {name}: {exc.reason}") from exc
             break
@@ -225,26 +221,21 @@ def decode(doc: RawDocument, large: int | None = None) -> Document:
         if data.startswith(b"%PDF"):
             raise DocumentError(doc.path, "decode", "PDF file; convert it to text first (a scanned PDF needs OCR)")
         try:
-            text, encoding = data.decode("utf-8"), "utf-8"
+            text, encoding = _text(data, 0, "utf-8", large), "utf-8"
         except UnicodeDecodeError:
             text, encoding = _detect(doc, data)
     del data
-    if not text.strip():
+    if text.blank if isinstance(text, Utf8Text) else not text.strip():
         raise DocumentError(doc.path, "decode", "empty document (only white space)")
     return Document(doc.path, doc.doc_id, text, encoding, n_bytes, doc.source)
 
 
-def _utf8_text(data: bytes, large: int) -> tuple[Utf8Text, str] | None:
-    """(text, encoding) of UTF-8 bytes (with or without a byte order mark) holding more than `large`
-    characters, kept as bytes; None when decode's other rules apply (not UTF-8, binary, PDF, shorter)."""
-    bom = data.startswith(codecs.BOM_UTF8)
-    if not bom and (b"\x00" in data or data.startswith(b"%PDF") or any(data.startswith(m) for m, _, _ in _BOMS)):
-        return None
-    try:
-        text = Utf8Text(data, skip=len(codecs.BOM_UTF8) if bom else 0)
-    except UnicodeDecodeError:
-        return None
-    return (text, "utf-8-sig" if bom else "utf-8") if len(text) > large else None
+def _text(data: bytes, skip: int, codec: str, large: int | None) -> str | Utf8Text:
+    """data[skip:] decoded with codec; UTF-8 of more than `large` characters as a Utf8Text."""
+    if large is None or codec != "utf-8" or len(data) - skip <= large:
+        return data[skip:].decode(codec)
+    text = Utf8Text(data, skip)
+    return text if len(text) > large else data[skip:].decode(codec)
 
 
 def _detect(doc: RawDocument, data: bytes) -> tuple[str, str]:

@@ -340,11 +340,8 @@ def _slices(table: "pa.Table") -> Iterator["pa.Table"]:
         yield table.slice(lo, _SLICE_ROWS)
 
 
-def _spans(mentions: list[Mention] | "pa.Table") -> Iterator[tuple[int, int]]:
-    """(start, end) of a document's classified mentions, in document order."""
-    if isinstance(mentions, list):
-        yield from ((m.start, m.end) for m in mentions if m.indicator is not None)
-        return
+def _spans(mentions: "pa.Table") -> Iterator[tuple[int, int]]:
+    """(start, end) of a large document's classified mentions, in document order."""
     keep = _classified_rows(mentions)
     starts, ends = mentions["start"].to_numpy()[keep], mentions["end"].to_numpy()[keep]
     for lo in range(0, len(keep), _SLICE_ROWS):

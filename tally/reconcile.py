@@ -164,12 +164,12 @@ def _quotes(claims: list[tuple[tuple, tuple, _Claim]], texts: dict[str, str | Qu
     years = [[p[:4] for p in period if p] for _, period, _ in claims]
     docs = sorted({d for _, _, c in claims for d in c.docs})
     rank = {d: r for r, d in enumerate(docs)}
-    sizes = np.array([len(c.ids) for _, _, c in claims], dtype=np.int64)
-    claim = np.repeat(np.arange(len(claims), dtype=np.int64), sizes)
-    member = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    doc = np.concatenate([np.array([rank[d] for d in c.docs], dtype=np.int64)[c.doc] for _, _, c in claims]) \
-        if claims else np.zeros(0, dtype=np.int64)
-    start = np.concatenate([c.start for _, _, c in claims]) if claims else np.zeros(0, dtype=np.int64)
+    if not claims:
+        return []
+    claim = np.concatenate([np.full(len(c.ids), ci, dtype=np.int64) for ci, (_, _, c) in enumerate(claims)])
+    member = np.concatenate([np.arange(len(c.ids), dtype=np.int64) for _, _, c in claims])
+    doc = np.concatenate([np.array([rank[d] for d in c.docs], dtype=np.int64)[c.doc] for _, _, c in claims])
+    start = np.concatenate([c.start for _, _, c in claims])
     order = np.lexsort((start, doc))
     best: list[tuple[float, str] | None] = [None] * len(claims)
     for ci, mi in zip(claim[order].tolist(), member[order].tolist()):

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
-from tally.text import Utf8Text
+from tally.text import Utf8Text, blank_line_cuts
 
 # Passage kinds. `table_row` is a container: its cells and bullets are the passages that get extracted.
 HEADING, PARAGRAPH, BULLET = "heading", "paragraph", "bullet"
@@ -257,20 +257,6 @@ def _cell(b: _Builder, start: int, end: int, section: str | None, label: str | N
 # segmentation starts afresh anyway, except for the current section, which is carried over): the result
 # is the same, but the per-line bookkeeping never spans the whole of a very large document.
 SEGMENT_BLOCK = 1_000_000
-_BLANK_LINE = re.compile(r"(?:\r\n|\r(?!\n)|\n)[ \t]*(?:\r\n|\r(?!\n)|\n)")
-
-
-def _blocks(text: str, size: int) -> list[tuple[int, int]]:
-    """[lo, hi) blocks of about `size` characters, each ending right after a blank line (or at the end)."""
-    out, lo = [], 0
-    while len(text) - lo > size:
-        m = _BLANK_LINE.search(text, lo + size)
-        if m is None:
-            break
-        out.append((lo, m.end()))
-        lo = m.end()
-    out.append((lo, len(text)))
-    return out
 
 
 def segment(text: str, block: int = SEGMENT_BLOCK) -> list[Passage]:
@@ -292,7 +278,7 @@ def iter_segment(text: str | Utf8Text, block: int = SEGMENT_BLOCK) -> Iterator[P
             yield from b.take()
         return
     b = _Builder(text)
-    for lo, hi in _blocks(text, block):
+    for lo, hi in blank_line_cuts(text, block):
         section = _segment_lines(b, _lines(text, lo, hi), section)
         yield from b.take()
 

@@ -2,8 +2,8 @@
 
 Written by hand because no library does this: Python stores a str at 2 or 4 bytes per character as soon
 as one character is beyond Latin-1 (one curly quote is enough), so a 200 MB English text becomes a 400 MB
-str; kept as compressed UTF-8 pages (pyarrow's zstd) it costs a third of its size or less. Offsets are
-still character offsets into the decoded text.
+str; kept as compressed UTF-8 pages (pyarrow's zstd) it costs 43-75 MB (measured on the 200 MB benchmark
+texts). Offsets are still character offsets into the decoded text.
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 # Blocks are cut after about this many bytes (read at call time, so tests can make it small).
 BLOCK_BYTES = 1_000_000
 # Segmentation starts afresh after a blank line (see segment.iter_segment): blocks are cut right after one.
-_BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)[ \t]*(?:\r\n|\r(?!\n)|\n)")
+_BLANK = r"(?:\r\n|\r(?!\n)|\n)[ \t]*(?:\r\n|\r(?!\n)|\n)"
+_BLANK_LINE = {str: re.compile(_BLANK), bytes: re.compile(_BLANK.encode())}
 
 
 class Utf8Text:
@@ -27,7 +28,7 @@ class Utf8Text:
 
     The text is cut into blocks of about `block` (BLOCK_BYTES) bytes, each ending right after a blank line
     (or at the end), so that no line spans two blocks. It is stored as pages of `page` characters, each
-    compressed with zstd (level 1: ~3x on English prose, ~30 us to expand a page), so a slice expands only
+    compressed with zstd (level 1: 2.7x on the mixed benchmark text, ~35 us to expand a page), so a slice expands only
     the pages it touches; the last pages and the last block expanded are kept for the next read, which
     makes reading in document order cheap. Raises UnicodeDecodeError when the bytes are not UTF-8.
     """
@@ -38,7 +39,7 @@ class Utf8Text:
         self._blocks: list[tuple[int, int]] = []  # (first character, first byte) of each block
         starts = array("q")  # byte offset of character k * page
         chars, blank = 0, True
-        for lo, hi in _cuts(data, skip, block):
+        for lo, hi in blank_line_cuts(data, block, skip):
             s = data[lo:hi].decode("utf-8")  # strict: cuts are at ASCII line breaks, never inside a character
             self._blocks.append((chars, lo))
             k, at = -chars % page, lo  # first page start inside this block, as an index into s
@@ -123,13 +124,15 @@ def _codec() -> "pyarrow.Codec":
     return pyarrow.Codec("zstd", compression_level=1)
 
 
-def _cuts(data: bytes, skip: int, size: int) -> Iterator[tuple[int, int]]:
-    """[lo, hi) byte ranges of about `size` bytes from `skip`, each ending right after a blank line."""
+def blank_line_cuts(text: str | bytes, size: int, skip: int = 0) -> Iterator[tuple[int, int]]:
+    """[lo, hi) ranges of about `size` characters (or bytes) from `skip`, each ending right after a blank
+    line (or at the end): the places where segmentation starts afresh."""
+    blank = _BLANK_LINE[type(text)]
     lo = skip
-    while len(data) - lo > size:
-        m = _BLANK_LINE.search(data, lo + size)
+    while len(text) - lo > size:
+        m = blank.search(text, lo + size)
         if m is None:
             break
         yield lo, m.end()
         lo = m.end()
-    yield lo, len(data)
+    yield lo, len(text)
