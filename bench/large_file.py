@@ -73,9 +73,9 @@ def child(raw: Path, warehouse: Path, validate: bool) -> None:
 
     import psutil
 
-    from tally import pipeline as lib
-    from tally import warehouse as wh
-    from tally.validate import validate_tables
+    from tally import build as lib
+    from tally.publish import warehouse as wh
+    from tally.publish.validate import validate_tables
 
     t: dict[str, float] = {}
     rss: dict[str, int] = {}  # resident MiB after each stage (the parent samples the peak)

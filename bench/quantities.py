@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tally.quantities import EXTRACTOR_VERSION, extract  # noqa: E402
+from tally.extract.quantities import EXTRACTOR_VERSION, extract  # noqa: E402
 
 SEED = ROOT / "raw" / "us_russia_relations.txt"
 QUANTULUM_BUDGET_S = 60.0

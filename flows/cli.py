@@ -41,7 +41,7 @@ def run(
     t0 = time.perf_counter()
     if not raw.is_dir():
         raise _fail("run", f"raw folder not found: {raw}")
-    from tally.discover import ManifestError, read_manifest
+    from tally.ingest.discover import ManifestError, read_manifest
 
     try:
         read_manifest(raw)  # configuration: a broken manifest stops the run before Prefect starts
@@ -52,7 +52,7 @@ def run(
     configure_prefect(warehouse, verbose)
     from flows import pipeline as fp
     from flows.runners import make_task_runner, resolve_kind
-    from tally.validate import ValidationFailed
+    from tally.publish.validate import ValidationFailed
 
     t_import = time.perf_counter() - t0
     if task_runner == "auto" and dask_address:
@@ -120,8 +120,8 @@ def eval_(
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
 ) -> None:
     """Score the warehouse against a gold folder: precision, recall and F1 for mentions and facts, per field."""
-    from tally.evaluate import evaluate, format_report
-    from tally.warehouse import read_published
+    from tally.review.evaluate import evaluate, format_report
+    from tally.publish.warehouse import read_published
 
     if not gold.is_dir():
         raise _fail("eval", f"gold folder not found: {gold}")
@@ -168,10 +168,10 @@ def extract(
     format: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table or json."),
 ) -> None:
     """Segment and extract one document and print its mentions (no Prefect, no warehouse)."""
-    from tally.discover import DocumentError, RawDocument, SourceInfo, decode
-    from tally.mentions import build_mentions
+    from tally.ingest.discover import DocumentError, RawDocument, SourceInfo, decode
+    from tally.resolve.mentions import build_mentions
     from tally.model import DocContext
-    from tally.segment import segment
+    from tally.ingest.segment import segment
     import hashlib
 
     try:
@@ -227,7 +227,7 @@ def query(
                                     help="Make a CSV, Parquet or JSON file queryable as NAME (repeatable)."),
 ) -> None:
     """Run read-only SQL on the warehouse: it cannot change the warehouse or touch files, whatever the SQL says."""
-    from tally import query as q
+    from tally.review import query as q
 
     try:
         result = q.query(warehouse, sql, q.parse_with(with_))
@@ -262,7 +262,7 @@ def schema(
     warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder (or a .duckdb file)."),
 ) -> None:
     """List the warehouse's tables and views with what each one and each column means."""
-    from tally import query as q
+    from tally.review import query as q
 
     try:
         rels = [r for r in q.describe(warehouse) if name is None or r.name == name]
@@ -285,7 +285,7 @@ def release(
     raw: Path = typer.Option(Path("raw"), help="Folder with sources.toml, for the datapackage's sources."),
 ) -> None:
     """Write WAREHOUSE/releases/VERSION/: Parquet per table, datapackage.json, SHA256SUMS and CHANGES.md."""
-    from tally import release as rl
+    from tally.publish import release as rl
 
     t0 = time.perf_counter()
     try:
@@ -307,7 +307,7 @@ def pull(
     """Download a release, verify every file's sha256, and optionally load it into DuckDB."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    from tally import release as rl
+    from tally.publish import release as rl
 
     t0 = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
@@ -342,7 +342,7 @@ def report(
                                   help="HTML file to write (default: WAREHOUSE/current/report.html, linked as WAREHOUSE/report.html)."),
 ) -> None:
     """Write the review page: every figure highlighted in its sentence, the facts, conflicts, series and coverage."""
-    from tally.report import write_report
+    from tally.review.report import write_report
 
     t0 = time.perf_counter()
     try:

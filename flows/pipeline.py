@@ -17,12 +17,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from tally import builds
-from tally import pipeline as lib
-from tally.cache import ExtractCache, extractor_version
-from tally.validate import ValidationFailed, ValidationReport
+from tally.publish import builds
+from tally import build as lib
+from tally.extract.cache import ExtractCache, extractor_version
+from tally.publish.validate import ValidationFailed, ValidationReport
 
-# tally.warehouse, tally.dimensions and validate_tables pull in pandas, pandera and DuckDB (seconds):
+# tally.publish.warehouse, tally.publish.dimensions and validate_tables pull in pandas, pandera and DuckDB (seconds):
 # the tasks that need them import them, so a run whose inputs are unchanged starts as fast as Prefect.
 
 # Documents per extract task. Prefect adds 10-50 ms per task run; extraction costs ~30 ms per 40 KB
@@ -77,7 +77,7 @@ def reconcile(extracted: list[lib.Extracted]) -> tuple[list, list]:
 @task(name="validate", cache_policy=NO_CACHE)
 def validate(tables: dict, texts: dict[str, str]) -> ValidationReport:
     """Check every table against its Pandera model, listing every failing row and check."""
-    from tally.validate import validate_tables
+    from tally.publish.validate import validate_tables
 
     report = validate_tables(tables, texts)
     _validation_artifact(report)
@@ -87,8 +87,8 @@ def validate(tables: dict, texts: dict[str, str]) -> ValidationReport:
 @task(name="publish", retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
 def publish(warehouse: Path, tables: dict, inputs: str | None = None):
     """Stage, then atomically swap in the new warehouse (retried: it touches the filesystem)."""
-    from tally import dimensions
-    from tally import warehouse as wh
+    from tally.publish import dimensions
+    from tally.publish import warehouse as wh
 
     return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views, inputs=inputs)
 
@@ -165,7 +165,7 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
             summary.cached += done.cached
     summary.extracted = len(extracted) - summary.cached
     extracted.sort(key=lambda e: e.doc.path)
-    from tally import warehouse as wh
+    from tally.publish import warehouse as wh
 
     previous_documents = wh.read_published(wh_dir, "documents")
     with timer("reconcile"):

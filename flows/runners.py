@@ -27,7 +27,7 @@ def resolve_kind(kind: RunnerKind | str, raw: Path, cpus: int | None = None) -> 
     cpus = os.cpu_count() if cpus is None else cpus
     if (cpus or 1) < 2:
         return RunnerKind.threads
-    from tally.discover import list_documents
+    from tally.ingest.discover import list_documents
 
     return RunnerKind.processes if len(list_documents(raw)) >= AUTO_PROCESSES_FROM else RunnerKind.threads
 

@@ -258,7 +258,7 @@ ORDER: dict[str, list[str]] = {
 }
 
 # Dimension tables (reference data from pycountry and the YAML vocabularies), published beside TABLES
-# in every build and release; built by tally.dimensions, not by the pipeline's stages.
+# in every build and release; built by tally.publish.dimensions, not by the pipeline's stages.
 DIMENSIONS: dict[str, type[pa.DataFrameModel]] = {
     "countries": Countries,
     "groups": Groups,
@@ -382,7 +382,7 @@ def descriptions(table: str) -> tuple[str, dict[str, str]]:
 
 
 
-# Views over the tables (SQL in tally.dimensions): table-level and column-level descriptions, the one
+# Views over the tables (SQL in tally.publish.dimensions): table-level and column-level descriptions, the one
 # source of truth for their COMMENTs and for `tally schema`.
 _F = {name: col.description or "" for name, col in Facts.to_schema().columns.items()}
 VIEWS: dict[str, tuple[str, dict[str, str]]] = {

@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tally import pipeline as lib
-from tally import warehouse as wh
+from tally import build as lib
+from tally.publish import warehouse as wh
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = Path(__file__).resolve().parent / "gold"

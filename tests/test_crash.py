@@ -5,7 +5,7 @@ byte-identical to the last good one, or, when the kill landed after the atomic s
 build; it is queryable; and the next run completes and publishes. The raw input cycles through three
 versions so that every completed run changes the hashes (and old builds get collected).
 
-TALLY_TEST_PUBLISH_DELAY makes `tally.warehouse.publish` sleep between its steps so that some kills
+TALLY_TEST_PUBLISH_DELAY makes `tally.publish.warehouse.publish` sleep between its steps so that some kills
 land mid-publish; half the kills are aimed at that window (the moment `.staging/` appears).
 """
 from __future__ import annotations

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tally import pipeline as lib
-from tally import warehouse as wh
-from tally.validate import validate_tables
+from tally import build as lib
+from tally.publish import warehouse as wh
+from tally.publish.validate import validate_tables
 
 from helpers import query
 

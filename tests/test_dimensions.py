@@ -12,9 +12,9 @@ import yaml
 
 from schemas import vocab
 from schemas.tables import DIMENSIONS, VIEWS, descriptions
-from tally import dimensions as dim
-from tally import warehouse as wh
-from tally.tables import frame
+from tally.publish import dimensions as dim
+from tally.publish import warehouse as wh
+from tally.publish.frames import frame
 
 from helpers import query
 from test_warehouse import _tables

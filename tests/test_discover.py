@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from tally import discover as disc
-from tally.text import Utf8Text
+from tally.ingest import discover as disc
+from tally.ingest.text import Utf8Text
 
 TEXT = "Exports rose 12% to €4 billion in 2024, the ministry said. “Trade” fell 3%.\n\nImports were $5 million.\n"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tally.entities import BLOCKED, DocProfile, find_entities, sentence_spans
-from tally.mentions import resolve_mentions
+from tally.resolve.entities import BLOCKED, DocProfile, find_entities, sentence_spans
+from tally.resolve.mentions import resolve_mentions
 from tally.model import DocContext, Mention
-from tally.segment import segment
+from tally.ingest.segment import segment
 
 GOLD = Path(__file__).resolve().parent / "gold"
 ROOT = GOLD.parent.parent
@@ -134,7 +134,7 @@ def test_name_lexicon_trie_finds_what_a_flat_alternation_finds():
     # plain longest-first alternation chooses, in every context a name can sit in.
     import re
 
-    from tally.entities import _lexicon
+    from tally.resolve.entities import _lexicon
 
     pat, forms = _lexicon()
     flat = re.compile(r"(?<![\w.-])(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))

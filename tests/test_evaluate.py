@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from tally.evaluate import evaluate, format_report, load_gold, score_facts, score_mentions
-from tally.mentions import build_mentions
+from tally.review.evaluate import evaluate, format_report, load_gold, score_facts, score_mentions
+from tally.resolve.mentions import build_mentions
 from tally.model import DocContext
-from tally.reconcile import reconcile
-from tally.segment import segment
+from tally.facts.reconcile import reconcile
+from tally.ingest.segment import segment
 
 GOLD = Path(__file__).resolve().parent / "gold"
 SEED = Path(__file__).resolve().parent.parent / "raw" / "us_russia_relations.txt"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tally import pipeline as lib
-from tally.validate import ValidationFailed
+from tally import build as lib
+from tally.publish.validate import ValidationFailed
 
 from helpers import query, tree_hashes
 

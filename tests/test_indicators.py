@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from schemas import vocab
-from tally.indicators import catalog, infer_measure
-from tally.mentions import resolve_mentions
+from tally.resolve.indicators import catalog, infer_measure
+from tally.resolve.mentions import resolve_mentions
 from tally.model import DocContext, Mention
-from tally.segment import segment
+from tally.ingest.segment import segment
 
 GOLD = Path(__file__).resolve().parent / "gold"
 ROOT = GOLD.parent.parent
@@ -132,8 +132,8 @@ def test_measure_from_the_words_at_the_number(text, span, unit, change, measure)
 def test_word_prefix_filter_never_hides_a_cue_term():
     # _hits skips a window when no word in it starts like the term; it must find exactly what a plain
     # search finds, for every catalog term, on seed and dev sentences and on hand-made near misses.
-    from tally.entities import sentence_spans
-    from tally.indicators import _LEADS, _hits
+    from tally.resolve.entities import sentence_spans
+    from tally.resolve.indicators import _LEADS, _hits
 
     texts = []
     for path in [ROOT / "raw" / "us_russia_relations.txt", *sorted((GOLD / "dev" / "docs").glob("*.txt"))]:

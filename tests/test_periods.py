@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tally.mentions import resolve_mentions
+from tally.resolve.mentions import resolve_mentions
 from tally.model import DocContext, Mention
-from tally.periods import PeriodContext, find_times
-from tally.segment import segment
+from tally.resolve.periods import PeriodContext, find_times
+from tally.ingest.segment import segment
 
 
 def dated(text: str, span: str, unit: str = "percent", change: str | None = None, published: str | None = None,

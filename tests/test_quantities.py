@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from schemas.vocab import units
-from tally.quantities import EXTRACTOR_VERSION, Quantity, extract
+from tally.extract.quantities import EXTRACTOR_VERSION, Quantity, extract
 
 GOLD = Path(__file__).resolve().parent / "gold"
 SEED = Path(__file__).resolve().parent.parent / "raw" / "us_russia_relations.txt"

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.vocab import units
-from tally import quantities
-from tally.quantities import extract
+from tally.extract import quantities
+from tally.extract.quantities import extract
 
 SEED = Path(__file__).resolve().parent.parent / "raw" / "us_russia_relations.txt"
 SENTENCES = [s for s in re.split(r"(?<=[.!?])\s+|\n", SEED.read_text(encoding="utf-8")) if s.strip()]

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from schemas.tables import MODELS, VIEWS
-from tally import query as q
+from tally.review import query as q
 
 from test_dimensions import SERIES_CASES, build_warehouse, synthetic_facts
 from test_warehouse import _tables

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tally.mentions import build_mentions, resolve_mentions
+from tally.resolve.mentions import build_mentions, resolve_mentions
 from tally.model import DocContext, Mention
-from tally.reconcile import quote_span, quote_spans, reconcile
-from tally.segment import segment
-from tally.text import Utf8Text
+from tally.facts.reconcile import quote_span, quote_spans, reconcile
+from tally.ingest.segment import segment
+from tally.ingest.text import Utf8Text
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = Path(__file__).resolve().parent / "gold"

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from schemas.tables import MODELS
-from tally import release as rl
-from tally import warehouse as wh
+from tally.publish import release as rl
+from tally.publish import warehouse as wh
 
 from test_dimensions import SERIES_CASES, build_warehouse, synthetic_facts
 from test_warehouse import ROOT, _tables

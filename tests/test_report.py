@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tally import pipeline as lib
-from tally import report as rp
-from tally import warehouse as wh
+from tally import build as lib
+from tally.review import report as rp
+from tally.publish import warehouse as wh
 from tally.model import Conflict, Fact, Mention
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,7 +192,7 @@ def test_same_warehouse_gives_same_bytes(synthetic, tmp_path):
     raw, warehouse, _ = synthetic
     html = rp.render_report(warehouse, raw)
     assert html == rp.render_report(warehouse, raw)
-    code = "import sys; from pathlib import Path; from tally.report import render_report; " \
+    code = "import sys; from pathlib import Path; from tally.review.report import render_report; " \
            "sys.stdout.buffer.write(render_report(Path(sys.argv[1]), Path(sys.argv[2])).encode())"
     for seed in ("1", "2"):  # other processes, other hash seeds: same bytes
         out = subprocess.run([sys.executable, "-c", code, str(warehouse), str(raw)], capture_output=True, check=True,

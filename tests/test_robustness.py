@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tally import discover as disc
-from tally import pipeline as lib
-from tally import text as text_mod
-from tally import warehouse as wh
-from tally.segment import MAX_PASSAGE, segment
-from tally.validate import validate_tables
+from tally.ingest import discover as disc
+from tally import build as lib
+from tally.ingest import text as text_mod
+from tally.publish import warehouse as wh
+from tally.ingest.segment import MAX_PASSAGE, segment
+from tally.publish.validate import validate_tables
 
 from helpers import query
 
@@ -213,7 +213,7 @@ def test_cli_prints_each_quarantined_file_and_strict_exits_nonzero(tmp_path):
 
 
 def test_columnar_passages_frame_equals_the_row_built_one(tmp_path):
-    from tally.tables import frame
+    from tally.publish.frames import frame
     import pandas as pd
 
     bad_folder(tmp_path / "raw")
@@ -230,8 +230,8 @@ def test_passages_frame_breaks_offset_ties_like_the_row_built_one():
 
     import pandas as pd
 
-    from tally.segment import attach
-    from tally.tables import frame
+    from tally.ingest.segment import attach
+    from tally.publish.frames import frame
 
     text = "Exports rose 5% in 2023.\n\nImports fell 2%.\n"
     passages = segment(text)
@@ -250,8 +250,8 @@ def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monke
     # path, alone and next to a small document, and it must survive the extraction cache.
     import pyarrow as pa
 
-    from tally.cache import ExtractCache
-    from tally.warehouse import to_arrow
+    from tally.extract.cache import ExtractCache
+    from tally.publish.warehouse import to_arrow
 
     monkeypatch.setattr(lib, "RESOLVE_CHARS", 20_000)
     text = (seed_text + "\n\n") * 4

@@ -15,8 +15,8 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 
-from tally import pipeline as lib
-from tally.cache import ExtractCache, cache_key
+from tally import build as lib
+from tally.extract.cache import ExtractCache, cache_key
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -60,7 +60,7 @@ def test_catalog_edit_invalidates_every_document(tmp_path, monkeypatch):
     store = ExtractCache(tmp_path / "cache")
     docs = lib.discover_documents(raw).documents
     lib.extract_and_cache(lib.prepare_documents(docs, store)[0], store)
-    import tally.cache as tc
+    import tally.extract.cache as tc
 
     monkeypatch.setattr(tc, "catalog_version", lambda: "edited-catalog")
     todo, hits, _ = lib.prepare_documents(docs, store)
@@ -195,7 +195,7 @@ def test_input_fingerprint_tracks_documents_and_refused_files(tmp_path):
 
 
 def test_unchanged_inputs_are_recorded_with_the_published_build(tmp_path):
-    from tally import warehouse as wh
+    from tally.publish import warehouse as wh
 
     raw = _raw(tmp_path)
     found = lib.discover_documents(raw)
@@ -207,7 +207,7 @@ def test_unchanged_inputs_are_recorded_with_the_published_build(tmp_path):
     wh.publish(w, lib.assemble(ext, facts, conflicts, found.quarantine), inputs=lib.input_fingerprint(found))
     assert wh.published_inputs(w) == lib.input_fingerprint(found)
     assert wh.published_counts(w)["documents"] == 2
-    from tally import builds
+    from tally.publish import builds
 
     (raw / "empty.txt").write_bytes(b"")
     found = lib.discover_documents(raw)

@@ -5,7 +5,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from tally.segment import BULLET, CELL, HEADING, PARAGRAPH, TABLE_HEADER, TABLE_ROW, segment
+from tally.ingest.segment import BULLET, CELL, HEADING, PARAGRAPH, TABLE_HEADER, TABLE_ROW, segment
 
 
 def test_every_passage_is_the_document_slice(seed_text):
@@ -81,8 +81,8 @@ def test_a_utf8text_segments_as_its_str(seed_text):
     # byte positions, not the str path's): the passages must be the same, whatever the block size.
     from pathlib import Path
 
-    from tally.segment import iter_segment
-    from tally.text import Utf8Text
+    from tally.ingest.segment import iter_segment
+    from tally.ingest.text import Utf8Text
 
     gold = Path(__file__).resolve().parent / "gold" / "dev" / "docs"
     texts = [seed_text] + [p.read_text(encoding="utf-8") for p in sorted(gold.glob("*.txt"))]

@@ -7,7 +7,7 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tally.text import Utf8Text
+from tally.ingest.text import Utf8Text
 
 # one, two, three and four UTF-8 bytes per character, line breaks of every kind, blank lines
 MIXED = "Trade fell 5% to $1.2 billion.\n\n“Quotes” cost €3 — 😀 ok\r\n\r\nx\r\rΩ line\n \t\nend" * 40

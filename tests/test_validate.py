@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from tally.tables import frame
-from tally.validate import validate_tables
+from tally.publish.frames import frame
+from tally.publish.validate import validate_tables
 
 DOC = "a" * 64
 TEXT = "Exports rose 5% to $3 billion."
@@ -73,7 +73,7 @@ def test_duplicate_ids_fail_on_every_duplicate_row():
 def test_tables_checked_in_row_slices_report_the_same_failures(monkeypatch):
     # Row checks run a slice of rows at a time (validate.VALIDATE_ROWS), uniqueness on the whole column:
     # a duplicate split across slices and a bad row in the last slice are still found, once each.
-    import tally.validate as v
+    import tally.publish.validate as v
 
     rows = [_mention(mention_id=f"m{i}") for i in range(7)]
     rows[1]["mention_id"] = rows[6]["mention_id"] = "dup"

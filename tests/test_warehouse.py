@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from schemas.tables import TABLES, descriptions
-from tally import pipeline as lib
-from tally import warehouse as wh
-from tally.validate import validate_tables
+from tally import build as lib
+from tally.publish import warehouse as wh
+from tally.publish.validate import validate_tables
 
 from helpers import query, tree_hashes
 

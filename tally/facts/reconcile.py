@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from tally.model import Conflict, Fact, Mention
-from tally.text import Utf8Text
+from tally.ingest.text import Utf8Text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -190,7 +190,7 @@ def _quotes(claims: list[tuple[tuple, tuple, _Claim]], texts: dict[str, str | Qu
 def quote_span(text: str, start: int, end: int) -> tuple[int, int, bool]:
     """(start, end) of the candidate quote for the mention at text[start:end], and whether its line is a
     table row. Reads only the mention's line."""
-    from tally.entities import enclosing, sentence_spans
+    from tally.resolve.entities import enclosing, sentence_spans
 
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from tally import quantities
-from tally.entities import DocProfile, Scope, clause_spans, enclosing, resolve_parties, sentence_spans
-from tally.indicators import classify
+from tally.extract import quantities
+from tally.resolve.entities import DocProfile, Scope, clause_spans, enclosing, resolve_parties, sentence_spans
+from tally.resolve.indicators import classify
 from tally.model import DocContext, Mention
-from tally.periods import PeriodContext, Slot, assign_periods, find_times
-from tally.segment import Passage
+from tally.resolve.periods import PeriodContext, Slot, assign_periods, find_times
+from tally.ingest.segment import Passage
 
 
 def passage_id(doc_id: str, index: int) -> str:

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas.tables import MODELS, descriptions
-from tally.builds import (DB_NAME, INPUTS_FILE, PARQUET_DIR, current_build, published_counts,  # noqa: F401
+from tally.publish.builds import (DB_NAME, INPUTS_FILE, PARQUET_DIR, current_build, published_counts,  # noqa: F401
                           published_inputs, sha256_file, write_inputs)
 
 _LIST_COLUMNS = {"mention_ids", "doc_ids", "fact_ids", "members", "units"}

@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tally.text import Utf8Text
+from tally.ingest.text import Utf8Text
 
 MANIFEST = "sources.toml"
 # Files in raw/ that describe the folder rather than being documents.

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
-from tally.text import Utf8Text, blank_line_cuts
+from tally.ingest.text import Utf8Text, blank_line_cuts
 
 # Passage kinds. `table_row` is a container: its cells and bullets are the passages that get extracted.
 HEADING, PARAGRAPH, BULLET = "heading", "paragraph", "bullet"

@@ -30,9 +30,9 @@ import duckdb
 import pyarrow.parquet as pq
 
 from schemas import vocab
-from tally.builds import sha256_file
+from tally.publish.builds import sha256_file
 
-# schemas.tables and tally.warehouse import pandera (seconds at start-up): making a release needs
+# schemas.tables and tally.publish.warehouse import pandera (seconds at start-up): making a release needs
 # them, pulling one does not, so they are imported inside the functions that use them.
 
 RELEASES = "releases"
@@ -121,7 +121,7 @@ def _field_type(table: str, column: str) -> str:
     """Table Schema type of a column, from the Arrow type the warehouse writes."""
     import pyarrow as pa
 
-    from tally.warehouse import arrow_schema
+    from tally.publish.warehouse import arrow_schema
 
     typ = arrow_schema(table).field(column).type
     if pa.types.is_list(typ):
@@ -402,7 +402,7 @@ def verify(folder: Path) -> None:
 def _copy_tables(build: Path, dest: Path) -> list[str]:
     """Rewrite each table of the build as Parquet in dest (models' schemas, zstd, deterministic bytes)."""
     from schemas.tables import MODELS
-    from tally import warehouse as wh
+    from tally.publish import warehouse as wh
 
     names = []
     for table in MODELS:
@@ -419,7 +419,7 @@ def _copy_tables(build: Path, dest: Path) -> list[str]:
 def make_release(warehouse: Path, version: str | None = None, raw: Path | None = Path("raw"),
                  now: datetime | None = None) -> Release:
     """Release the published build of a warehouse as releases/<version>/ (complete or absent)."""
-    from tally import warehouse as wh
+    from tally.publish import warehouse as wh
 
     build = wh.current_build(warehouse)
     if build is None:
@@ -583,7 +583,7 @@ def pull(source: str, version: str | None = None, into: Path = Path("releases"),
 
 def load(release: Path, db: Path) -> list[str]:
     """Load a verified release's Parquet files into a DuckDB file, with COMMENTs and the analyst views."""
-    from tally.dimensions import create_views
+    from tally.publish.dimensions import create_views
 
     package = json.loads((release / DATAPACKAGE).read_text(encoding="utf-8"))
     con = duckdb.connect(str(db))

@@ -1,8 +1,8 @@
 """Per-document cache of extraction results, so unchanged documents are not re-extracted.
 
 A document's passages and mentions depend only on its bytes, its manifest entry (the published date
-resolves relative periods), the extractor and resolver code, and the indicator catalog; the cache key
-is a hash of exactly those. Entries are pickles written atomically under the warehouse folder.
+resolves relative periods), the ingest, extract and resolve code, every file in schemas/ and the
+data packages' versions; the cache key is a hash of exactly those. Entries are pickles written atomically under the warehouse folder.
 """
 from __future__ import annotations
 
@@ -16,26 +16,55 @@ from pathlib import Path
 from typing import Any
 
 from schemas.vocab import catalog_version
-from tally import quantities
+from tally.extract import quantities
 
-# Modules whose code decides what a document's passages and mentions are.
-_STAGE_MODULES = ("text", "segment", "quantities", "entities", "periods", "indicators", "mentions", "model")
+# What decides a document's passages and mentions: the stage packages' code, every vocabulary and
+# model in schemas/, and the versions of the data packages the resolvers read (pycountry).
+_STAGE_CODE = ("tally/model.py", "tally/ingest", "tally/extract", "tally/resolve")
+_DATA_PACKAGES = ("pycountry",)
+
+
+def _files(root: Path, parts: tuple[str, ...]) -> list[Path]:
+    """The source and data files under `parts` of `root`, in a stable order."""
+    out: list[Path] = []
+    for part in parts:
+        p = root / part
+        if p.is_file():
+            out.append(p)
+        elif p.is_dir():
+            out.extend(f for f in p.rglob("*") if f.is_file() and f.suffix in {".py", ".yaml", ".yml", ".toml", ".json"}
+                       and "__pycache__" not in f.parts)
+    return sorted(set(out), key=lambda f: f.relative_to(root).as_posix())
 
 
 @cache
-def code_fingerprint(modules: tuple[str, ...]) -> str:
-    """Hash of the source of the named tally modules (and of schemas/tables.py)."""
+def code_fingerprint(parts: tuple[str, ...]) -> str:
+    """Hash of the files under `parts` of the project root (paths and bytes)."""
+    root = Path(__file__).resolve().parents[2]
     h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for path in [here / f"{name}.py" for name in modules] + [here.parent / "schemas" / "tables.py"]:
-        if path.exists():
-            h.update(path.read_bytes())
+    for path in _files(root, parts):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:12]
 
 
+@cache
+def data_versions() -> str:
+    """Installed versions of the data packages whose contents the resolvers read."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in _DATA_PACKAGES:
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}=?")
+    return ",".join(out)
+
+
 def extractor_version() -> str:
-    """The declared extractor version plus a fingerprint of the stage code (edits invalidate the cache)."""
-    return f"{quantities.EXTRACTOR_VERSION}+{code_fingerprint(_STAGE_MODULES)}"
+    """The declared extractor version plus a fingerprint of stage code, schemas/ and data packages."""
+    fp = hashlib.sha256(f"{code_fingerprint(_STAGE_CODE + ('schemas',))}|{data_versions()}".encode()).hexdigest()[:12]
+    return f"{quantities.EXTRACTOR_VERSION}+{fp}"
 
 
 def cache_key(doc_id: str, source: Any, extractor: str | None = None, catalog: str | None = None) -> str:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
-DB_NAME = "tally.duckdb"  # = tally.warehouse.DB_NAME; not imported: warehouse pulls in pandera (seconds at start-up)
+DB_NAME = "tally.duckdb"  # = tally.publish.warehouse.DB_NAME; not imported: warehouse pulls in pandera (seconds at start-up)
 FORMATS = ("table", "csv", "json", "parquet")
 _READERS = {".csv": "read_csv_auto", ".tsv": "read_csv_auto", ".txt": "read_csv_auto", ".parquet": "read_parquet",
             ".json": "read_json_auto", ".jsonl": "read_json_auto", ".ndjson": "read_json_auto"}

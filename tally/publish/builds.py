@@ -1,7 +1,7 @@
 """The published build: where it is, what it was made from, and file checksums.
 
 Only the standard library here, so that a run whose inputs are unchanged can tell, in milliseconds and
-without importing pandas, pandera or DuckDB, that there is nothing to do (see tally.warehouse for the
+without importing pandas, pandera or DuckDB, that there is nothing to do (see tally.publish.warehouse for the
 layout of a warehouse folder).
 """
 from __future__ import annotations

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from tally import warehouse as wh
+from tally.publish import warehouse as wh
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -93,7 +93,7 @@ def clean(v: Any) -> Any:
 
 def raw_text(raw: Path, doc: dict[str, Any]) -> str | None:
     """The document's text decoded from raw/, or None when the file is gone or its bytes changed."""
-    from tally.discover import DocumentError, RawDocument, SourceInfo, decode
+    from tally.ingest.discover import DocumentError, RawDocument, SourceInfo, decode
 
     path = raw / doc["path"]
     try:

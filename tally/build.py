@@ -11,14 +11,14 @@ from typing import Callable, Iterator
 
 from typing import TYPE_CHECKING
 
-from tally import discover as disc
-from tally.cache import ExtractCache, cache_key
-from tally.mentions import build_mentions, mention_id, passage_id
+from tally.ingest import discover as disc
+from tally.extract.cache import ExtractCache, cache_key
+from tally.resolve.mentions import build_mentions, mention_id, passage_id
 from tally.model import Conflict, DocContext, Fact, Mention
-from tally.reconcile import Bundle, quote_spans, reconcile
-from tally import segment as seg
-from tally.segment import Passage, segment
-from tally.text import Utf8Text
+from tally.facts.reconcile import Bundle, quote_spans, reconcile
+from tally.ingest import segment as seg
+from tally.ingest.segment import Passage, segment
+from tally.ingest.text import Utf8Text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -148,14 +148,14 @@ def input_fingerprint(found: Discovered) -> str:
     extractor and catalog versions, and the code that turns mentions into published tables."""
     import hashlib
 
-    from tally.cache import code_fingerprint
+    from tally.extract.cache import code_fingerprint
 
     h = hashlib.sha256()
     for key in sorted(cache_keys(found.documents)):
         h.update(key.encode())
     for q in sorted(found.quarantine, key=lambda q: q.path):
         h.update(f"{q.path}\x1f{q.sha256}\x1f{q.message}".encode())
-    h.update(code_fingerprint(("reconcile", "pipeline", "tables", "validate", "warehouse")).encode())
+    h.update(code_fingerprint(("tally/build.py", "tally/facts", "tally/publish/frames.py", "tally/publish/validate.py", "tally/publish/warehouse.py")).encode())
     return h.hexdigest()
 
 
@@ -543,7 +543,7 @@ def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
     import pandas as pd
 
     from schemas.tables import ORDER
-    from tally.tables import frame
+    from tally.publish.frames import frame
 
     large = [e for e in extracted if not isinstance(e.passages, list)]
     if large:
@@ -582,7 +582,7 @@ def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
 
 def _mentions_frame(extracted: list[Extracted]) -> pd.DataFrame:
     """The mentions table: objects through tables.frame, large documents' Arrow tables as they are."""
-    from tally.tables import frame
+    from tally.publish.frames import frame
 
     small = frame("mentions", [m for e in extracted if isinstance(e.mentions, list) for m in e.mentions])
     large = [_arrow_frame(e.mentions) for e in extracted if not isinstance(e.mentions, list)]
@@ -624,7 +624,7 @@ def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conf
     """Every published table as a frame, in publishing order."""
     import pyarrow as pa
 
-    from tally.tables import frame
+    from tally.publish.frames import frame
 
     tables = {
         "documents": frame("documents", document_rows(extracted, previous_documents, now)),
