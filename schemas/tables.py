@@ -101,6 +101,13 @@ class Mentions(pa.DataFrameModel):
     period_start: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="Start of the period the figure refers to (YYYY or YYYY-MM); NULL when open or unknown.")
     period_end: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="End of the period (YYYY or YYYY-MM); NULL when open or unknown.")
     note: Series[str] = pa.Field(nullable=True, description="Why a field was left open (for example a relative period in an undated document).")
+    # --- what is measured and which rules decided (issue 15) ---
+    measured: Series[str] = pa.Field(nullable=True, description="The phrase naming what the figure measures ('participation rate', 'crude exports to China'); document[measured_start:measured_end]. NULL when no phrase is found.")
+    measured_start: Series[float] = pa.Field(nullable=True, description="Start offset of the measured phrase (NULL with measured).")
+    measured_end: Series[float] = pa.Field(nullable=True, description="End offset (exclusive) of the measured phrase.")
+    subject_rule: Series[str] = pa.Field(nullable=True, description="The party rules that decided subject / counterpart (tally/resolve/parties.py), e.g. 'flow_owner / flow_partner'.")
+    indicator_reason: Series[str] = pa.Field(nullable=True, description="Why the indicator was given (the cue of the entry and the rule), or why none was: e.g. 'cue exports in measured phrase'.")
+    subdivision: Series[str] = pa.Field(nullable=True, description="ISO 3166-2 code when the subject was named as a part of its country ('Northern Ireland' -> GB-NIR, subject GBR).")
 
     class Config:
         strict = True
@@ -274,6 +281,17 @@ def _in(allowed: set | frozenset, name: str) -> pa.Check:
     return pa.Check(lambda s: s.isna() | s.isin(allowed), name=name)
 
 
+def _codes_in(allowed: set | frozenset, name: str) -> pa.Check:
+    """Each code of a party column is known; several parties are sorted distinct codes joined with ';'."""
+    def ok(v: object) -> bool:
+        if not isinstance(v, str):
+            return True
+        parts = v.split(";")
+        return all(p in allowed for p in parts) and parts == sorted(set(parts))
+
+    return pa.Check(lambda s: s.map(ok).astype(bool), name=name)
+
+
 def vocabulary_checks(table: str) -> tuple[dict[str, list[pa.Check]], list[pa.Check]]:
     """Checks against the YAML vocabularies and plausibility rules that the static model cannot express.
 
@@ -286,8 +304,8 @@ def vocabulary_checks(table: str) -> tuple[dict[str, list[pa.Check]], list[pa.Ch
         year_ok = pa.Check(_year_ok, name=f"period_years_in_{YEAR_MIN}_{YEAR_MAX}")
         cols = {
             "unit": [_in(units, "unit_in_vocabulary")],
-            "subject": [_in(codes, "subject_is_known_code")],
-            "counterpart": [_in(codes, "counterpart_is_known_code")],
+            "subject": [_codes_in(codes, "subject_is_known_code")],
+            "counterpart": [_codes_in(codes, "counterpart_is_known_code")],
             "indicator": [_in(set(indicators), "indicator_in_catalog")],
             "period_start": [year_ok],
             "period_end": [year_ok],
@@ -320,11 +338,16 @@ def _unit_allowed(df: pd.DataFrame, indicators: dict) -> pd.Series:
 def offsets_check(texts: dict[str, str]) -> pa.Check:
     """Offsets lie inside the document and text == document[start:end] (for passages and mentions)."""
     def check(df: pd.DataFrame) -> pd.Series:
-        return pd.Series(
+        ok = pd.Series(
             [d in texts and 0 <= s < e <= len(texts[d]) and texts[d][s:e] == t
              for d, s, e, t in zip(df["doc_id"], df["start"], df["end"], df["text"])],
             index=df.index,
         )
+        if "measured" in df.columns:  # the measured phrase is an exact span too
+            ok &= pd.Series([not isinstance(t, str) or (d in texts and texts[d][int(s):int(e)] == t)
+                             for d, s, e, t in zip(df["doc_id"], df["measured_start"], df["measured_end"],
+                                                   df["measured"])], index=df.index)
+        return ok
 
     return pa.Check(check, name="text_equals_document_slice")
 

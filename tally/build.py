@@ -196,7 +196,8 @@ def process_documents(docs: list[disc.RawDocument], store: ExtractCache | None) 
 
 def context(doc: disc.Document) -> DocContext:
     """What the resolvers may know about a document."""
-    return DocContext(doc.doc_id, doc.text, doc.source.title, doc.source.published)
+    return DocContext(doc.doc_id, doc.text, doc.source.title, doc.source.published, doc.source.publisher,
+                      doc.source.country)
 
 
 # Documents longer than this (characters) are resolved in runs of passages of about this size: the
@@ -222,7 +223,8 @@ def _run_mentions(doc: disc.Document, run: list[Passage]) -> list[Mention]:
     lo, hi = run[0].start, max(p.end for p in run)
     chunk = doc.text[lo:hi]
     local = [dc_replace(p, start=p.start - lo, end=p.end - lo, doc=chunk) for p in run]
-    ctx = DocContext(doc.doc_id, chunk, doc.source.title, doc.source.published)
+    ctx = DocContext(doc.doc_id, chunk, doc.source.title, doc.source.published, doc.source.publisher,
+                     doc.source.country)
     out = build_mentions(ctx, local)
     for m in out:
         m.start += lo
@@ -258,7 +260,7 @@ def large_document(doc: disc.Document) -> Extracted:
 # The text column is not kept here: it is cut from the document when the table is assembled (it would
 # otherwise be alive, uncompressed, from extraction on).
 _PASSAGE_COLUMNS = ("doc_id", "passage_id", "kind", "section", "label", "parent_id", "start", "end")
-_MENTION_INTS, _MENTION_FLOATS = ("start", "end"), ("value", "low", "high")
+_MENTION_INTS, _MENTION_FLOATS = ("start", "end"), ("value", "low", "high", "measured_start", "measured_end")
 
 
 @cache

@@ -12,6 +12,8 @@ class DocContext:
     text: str
     title: str | None = None
     published: str | None = None  # ISO date (YYYY, YYYY-MM or YYYY-MM-DD) or None when unknown
+    publisher: str | None = None
+    country: str | None = None  # publisher's country (ISO alpha-3), from sources.toml `country`
 
 
 @dataclass(slots=True)
@@ -37,6 +39,13 @@ class Mention:
     period_start: str | None = None
     period_end: str | None = None
     note: str | None = None  # why a field was left open (e.g. "relative period, document undated")
+    # what the figure measures and which rules decided (issue 15)
+    measured: str | None = None  # the phrase naming what is measured; == text of the document at the span
+    measured_start: int | None = None
+    measured_end: int | None = None
+    subject_rule: str | None = None  # the party rules that decided subject / counterpart
+    indicator_reason: str | None = None  # which cue of which entry, and which rule, gave the indicator
+    subdivision: str | None = None  # ISO 3166-2 code when the subject is a part of its country
 
 
 @dataclass(slots=True)

@@ -48,6 +48,7 @@ class SourceInfo:
     published: str | None = None
     language: str = "en"
     license: str | None = None
+    country: str | None = None  # publisher's country, ISO 3166-1 alpha-3 (alpha-2 accepted): bare "$", fallback subject
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +122,23 @@ def read_manifest(raw: Path) -> dict[str, SourceInfo]:
         if bad:
             raise ManifestError(f"{path}: entry for {entry['file']!r}: {', '.join(sorted(bad))} must be text")
         published = entry.get("published")
-        out[entry["file"]] = SourceInfo(**{**entry, "published": str(published) if published else None})
+        country = _country_code(entry.get("country"))
+        if entry.get("country") and country is None:
+            raise ManifestError(f"{path}: entry for {entry['file']!r}: country {entry['country']!r} is not an ISO 3166-1 code")
+        out[entry["file"]] = SourceInfo(**{**entry, "published": str(published) if published else None,
+                                          "country": country})
     return out
+
+
+def _country_code(value: str | None) -> str | None:
+    """ISO alpha-3 for an alpha-3 or alpha-2 code, else None."""
+    import pycountry
+
+    if not value:
+        return None
+    c = pycountry.countries.get(alpha_3=value.upper()) if len(value) == 3 else (
+        pycountry.countries.get(alpha_2=value.upper()) if len(value) == 2 else None)
+    return c.alpha_3 if c else None
 
 
 def manifest_warnings(manifest: dict[str, SourceInfo], paths: list[str]) -> list[str]:

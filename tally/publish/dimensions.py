@@ -103,6 +103,7 @@ def with_dimensions(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 _YEAR_FACTS = """
     SELECT *, substr(period_start, 1, 4) AS y FROM facts
     WHERE subject IS NOT NULL AND value IS NOT NULL AND period_start IS NOT NULL AND period_end IS NOT NULL
+      AND subject NOT LIKE '%;%'  -- a figure shared by several countries (AUT;DEU) is no one country's series
 """
 
 VIEW_SQL: dict[str, str] = {

@@ -9,7 +9,7 @@ import pandas as pd
 from schemas.tables import ORDER, columns
 
 # Column dtypes that pandas cannot infer from an all-NULL column.
-_FLOAT = {"value", "low", "high"}
+_FLOAT = {"value", "low", "high", "measured_start", "measured_end"}
 _INT = {"start", "end", "n_chars", "n_bytes", "n_mentions"}
 _LIST = {"mention_ids", "doc_ids", "fact_ids"}
 

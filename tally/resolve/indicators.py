@@ -14,6 +14,7 @@ from functools import lru_cache, cache
 from typing import Any
 
 from schemas import vocab
+from tally.resolve.measured import lead_word
 
 MEASURES = vocab.MEASURES
 
@@ -206,10 +207,12 @@ class Classified:
     measure: str
     entry: Entry | None
     score: float = 0.0
+    reason: str | None = None  # which cue of the entry decided, and where it was found (or why none)
 
 
 def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence: tuple[int, int], unit: str,
-             change: str | None, label: str | None = None, section: str | None = None) -> Classified:
+             change: str | None, label: str | None = None, section: str | None = None,
+             measured: tuple[int, int] | None = None) -> Classified:
     """The best catalog indicator for the mention text[start:end] (document offsets), or None."""
     measure = infer_measure(text, start, end, unit, change)
     ctext = text[clause[0]:clause[1]]
@@ -219,21 +222,64 @@ def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence:
     windows.append((stext, start - sentence[0], end - sentence[0], 1.5))
     ctx_windows = [(s, len(s), len(s), 0.6) for s in (label, section) if s]
     terms = _Terms(windows, ctx_windows)
+    zone = _Zone(text, measured, (start, end), label, section)
     best: Classified | None = None
+    near_only: str | None = None  # the best entry whose cues are only near the number
+    near_score = 0.0
     for entry in _candidates(measure, unit):
         if any(_hits(p, ctext) for p in entry.nots):
             continue
-        score = 0.0
+        score, reason = 0.0, None
         for cue in entry.cues:
             sc = terms.score(cue)
             if sc == 0.0 and ctx_windows:
                 sc = 0.5 * terms.score(cue, far=True)
-            score = max(score, sc)  # more terms found near the number = a more specific match
+            if sc == 0.0:
+                continue
+            why = zone.reason(cue)
+            if why is None:
+                if sc > near_score:
+                    near_only, near_score = entry.code, sc
+                continue
+            if sc > score:  # more terms found near the number = a more specific match
+                score, reason = sc, why
         if entry.raw.get("generic"):
             score *= 0.75  # catch-all indicators (exports, aid) yield to specific ones that also fit
         if score > 0 and (best is None or score > best.score + 1e-9):
-            best = Classified(entry.code, measure, entry, score)
+            best = Classified(entry.code, measure, entry, score, f"{entry.code}: {reason}")
     if best is None:
-        return Classified(None, measure, None, 0.0)
+        why = (f"{near_only}: cue only near the number, not in the measured phrase" if near_only
+               else "no catalog cue near the number")
+        return Classified(None, measure, None, 0.0, why)
     m = best.entry.measure if measure != "change" else "change"
-    return Classified(best.code, m, best.entry, best.score)
+    return Classified(best.code, m, best.entry, best.score, best.reason)
+
+
+class _Zone:
+    """Where a cue term may decide: the measured phrase with the words joining it to the number ("45% of its
+    exports"), the verb right before the number ("exported 5 million tonnes"), or a table's row label or heading."""
+
+    def __init__(self, text: str, measured: tuple[int, int] | None, number: tuple[int, int], label: str | None,
+                 section: str | None) -> None:
+        self.text, self.measured, self.label, self.section = text, measured, label, section
+        lead = lead_word(text, number[0])
+        self.span = None
+        if measured is not None:
+            self.span = (min(measured[0], number[1], lead), max(measured[1], number[0]))
+        elif lead < number[0]:
+            self.span = (lead, number[0])
+
+    def reason(self, cue: tuple[re.Pattern[str], ...]) -> str | None:
+        """The rule and the term that let this cue decide, or None when its terms are only nearby."""
+        if self.span is not None:
+            phrase = self.text[self.measured[0]:self.measured[1]] if self.measured else ""
+            for p in cue:
+                hit = p.search(self.text, *self.span)
+                if hit:
+                    return f"measured_cue '{hit.group()}'" + (f" (measured: {phrase})" if phrase else "")
+        for where, s in (("row label", self.label), ("heading", self.section)):
+            for p in cue:
+                hit = p.search(s) if s else None
+                if hit:
+                    return f"heading_cue '{hit.group()}' in {where}"
+        return None

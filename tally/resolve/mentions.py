@@ -4,8 +4,11 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from tally.extract import quantities
-from tally.resolve.entities import DocProfile, Scope, clause_spans, enclosing, resolve_parties, sentence_spans
-from tally.resolve.indicators import classify
+from tally.resolve.entities import DocProfile, Scope, clause_spans, enclosing, sentence_spans
+from tally.resolve.indicators import classify, infer_measure
+from tally.resolve.measured import Where, measured_phrase
+from tally.resolve.parties import PartyContext, resolve_parties, subdivision_of
+from tally.resolve.publisher import local_currency, publisher_country_of
 from tally.model import DocContext, Mention
 from tally.resolve.periods import PeriodContext, Slot, assign_periods, find_times
 from tally.ingest.segment import Passage
@@ -69,6 +72,8 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
     mentions = sorted(mentions, key=lambda m: m.start)
     index = index or PassageIndex(passages)
     slots: list[Slot] = []
+    country = publisher_country_of(doc.country, doc.publisher)
+    prev: Mention | None = None
     section_times: dict[str, list] = {}
     for m in mentions:
         p = index.at(m.start, m.end)
@@ -81,18 +86,30 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
             label = None
         if p is not None and not m.passage_id:
             m.passage_id = passage_id(doc.doc_id, p.index)
-        cl = classify(text, m.start, m.end, clause, sent, m.unit, m.change, label, section)
+        m.unit = local_currency(m.text, m.unit, country)
+        prev = prev if prev is not None and clause[0] <= prev.start else None
+        where = Where(text, m.start, m.end, clause, m.unit, infer_measure(text, m.start, m.end, m.unit, m.change),
+                      prev.end if prev else -1,
+                      (prev.measured_start, prev.measured_end) if prev and prev.measured else None)
+        found = measured_phrase(where)
+        if found:
+            m.measured_start, m.measured_end = found[0], found[1]
+            m.measured = text[found[0]:found[1]]
+        cl = classify(text, m.start, m.end, clause, sent, m.unit, m.change, label, section,
+                      (m.measured_start, m.measured_end) if m.measured else None)
         entry = cl.entry
-        relation = (entry.relation if entry else None)
-        side = entry.side if entry else None
-        subject, counterpart, how = resolve_parties(
-            Scope(text, (m.start, m.end), clause, sent, pspan, label, section), profile, relation, cl.measure, side,
-            entry.counterpart_preps if entry else None)
+        ctx = PartyContext(Scope(text, (m.start, m.end), clause, sent, pspan, label, section), profile,
+                           entry.relation if entry else None, cl.measure, entry.side if entry else None,
+                           entry.counterpart_preps if entry else None, country)
+        subject, counterpart, m.subject_rule = resolve_parties(ctx)
+        m.subdivision = subdivision_of(ctx.subject)
         code = cl.code
         if entry is not None and entry.mirror:
             # importer's phrasing of a flow: report it from the exporter's side
             subject, counterpart, code = counterpart, subject, entry.mirror
         m.indicator, m.measure, m.subject, m.counterpart = code, cl.measure, subject, counterpart
+        m.indicator_reason = cl.reason
+        prev = m
         if section and section not in section_times:
             section_times[section] = find_times(section, pctx)
         sec_times = section_times.get(section, []) if section else []
