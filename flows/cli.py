@@ -187,18 +187,41 @@ def extract(
         raise typer.Exit(2)
     mentions = build_mentions(DocContext(doc.doc_id, doc.text), segment(doc.text))
     fields = ["start", "end", "text", "value", "unit", "comparator", "change", "measure", "indicator",
-              "subject", "counterpart", "period_start", "period_end"]
+              "subject", "counterpart", "period_start", "period_end", "measured", "indicator_reason", "subject_rule"]
     if format is Fmt.json:
         print(json.dumps([{f: getattr(m, f) for f in fields} for m in mentions], ensure_ascii=False, indent=1))
         return
     t = Table("span", "text", "value", "unit", "cmp", "chg", "measure", "indicator", "subject", "cpart", "period",
-              title=f"{len(mentions)} mentions in {name}")
+              "measured", "why", title=f"{len(mentions)} mentions in {name}")
     for m in mentions:
         period = "" if not (m.period_start or m.period_end) else f"{m.period_start or '…'}/{m.period_end or '…'}"
         t.add_row(f"{m.start}-{m.end}", m.text, "" if m.value is None else f"{m.value:,.10g}", m.unit, m.comparator,
-                  m.change or "", m.measure or "", m.indicator or "", m.subject or "", m.counterpart or "", period)
+                  m.change or "", m.measure or "", m.indicator or "", m.subject or "", m.counterpart or "", period,
+                  m.measured or "", m.indicator_reason or "")
     # A pipe or file gets the whole table, not one squeezed to 80 columns.
     Console(width=None if out.is_terminal else 220).print(t)
+
+
+catalog_app = typer.Typer(help="The indicator catalog (schemas/indicators.yaml).", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("check")
+def catalog_check(
+    path: Path = typer.Option(None, "--file", help="Catalog file to check (default: schemas/indicators.yaml)."),
+) -> None:
+    """Check the catalog: unknown units or measures, duplicate codes, bad patterns, colliding cues (exit 1 if any)."""
+    from tally.resolve.catalog import CatalogError, check_catalog, load_entries
+
+    try:
+        problems = check_catalog(path)
+    except CatalogError as exc:
+        raise _fail("catalog check", str(exc))
+    for p in problems:
+        print(p)
+    if problems:
+        raise typer.Exit(1)
+    print(f"OK: {len(load_entries(path))} indicators, no problems")
 
 
 class QueryFormat(str, Enum):

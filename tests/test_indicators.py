@@ -145,3 +145,18 @@ def test_word_prefix_filter_never_hides_a_cue_term():
     for text in texts:
         for pat in terms:
             assert _hits(pat, text) == tuple(m.span() for m in pat.finditer(text)), (pat.pattern, text[:60])
+
+
+@pytest.mark.parametrize("text,span,unit,change,indicator", [
+    ("Participation in the labour force rose to 67.1 per cent in May.", "67.1 per cent", "percent", None,
+     "participation_rate"),
+    ("The participation rate was 66.6%, and unemployment stayed low.", "66.6%", "percent", None, "participation_rate"),
+    # a cue word elsewhere in the sentence names another figure: no code (precision first)
+    ("Unemployment was the topic of the survey, which found that wages rose 3.2% over the year.", "3.2%", "percent",
+     "up", None),
+    ("Despite the oil price slump, retail sales grew 1.1% in the quarter.", "1.1%", "percent", "up", None),
+])
+def test_a_code_needs_its_cue_in_the_measured_phrase(text, span, unit, change, indicator):
+    m = classify_in(text, span, unit, change)
+    assert m.indicator == indicator, (m.measured, m.indicator_reason)
+    assert m.indicator_reason

@@ -97,7 +97,10 @@ def _word_leads(text: str) -> frozenset[str]:
 
 @cache
 def catalog() -> dict[str, Entry]:
-    """Indicator code -> compiled entry, in catalog order."""
+    """Indicator code -> compiled entry, in catalog order (the catalog is checked first: CatalogError)."""
+    from tally.resolve.catalog import require_valid
+
+    require_valid()
     out: dict[str, Entry] = {}
     for code, e in vocab.indicators().items():
         cues = tuple(tuple(_term(t) for t in (c if isinstance(c, list) else [c])) for c in e.get("cues", []))
