@@ -150,6 +150,23 @@ def eval_(
         print(format_report(report, misses))
 
 
+@app.command("rules")
+def rules(
+    gold: list[Path] = typer.Option(..., help="Gold folders (as for `tally eval`); repeat for several."),
+) -> None:
+    """For every resolver rule: how often it fires and how often it is right, on each gold set."""
+    from tally.review.rules import format_rules, rules_report
+
+    for g in gold:
+        if not g.is_dir():
+            raise _fail("rules", f"gold folder not found: {g}")
+    try:
+        counts, sets = rules_report(gold)
+    except (OSError, ValueError, KeyError) as exc:
+        raise _fail("rules", str(exc))
+    print(format_rules(counts, sets))
+
+
 class _progress_bar:
     """A rich progress bar per stage on a terminal; silent otherwise (logs, CI, pipes)."""
 

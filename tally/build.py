@@ -331,25 +331,71 @@ def build_tables(found: Discovered | Path, options: BuildOptions = BuildOptions(
     extracted.sort(key=lambda e: e.doc.path)
     now = options.now or source_date()
 
-    def _build(docs: list[Extracted]) -> tuple[dict, ValidationReport]:
+    def _build(docs: list[Extracted], rejected: list[dict] = ()) -> tuple[dict, ValidationReport]:
         with timer("reconcile"):
             facts, conflicts = reconcile_facts(docs)
         with timer("assemble"):
-            tables = assemble(docs, facts, conflicts, quarantine, options.previous_documents, now)
+            tables = assemble(docs, facts, conflicts, quarantine, options.previous_documents, now, rejected)
         with timer("validate"):
             return tables, validate_tables(tables, {e.doc.doc_id: e.doc.text for e in docs})
 
     tables, report = _build(extracted)
+    rejected: list[dict] = []
+    if not report.ok:
+        # Repair at the row: mentions (and facts, charged to their mentions) that fail a row-level check
+        # are left out alone, and the document is published without them.
+        found_rows = rejected_mentions(tables, report.failures)
+        if found_rows:
+            rejected = found_rows
+            extracted = drop_mentions(extracted, {r["row_id"] for r in rejected})
+            tables, report = _build(extracted, rejected)
     if not report.ok:
         bad = failing_documents(tables, report.failures)
         if bad is None or len(bad) == len(extracted):
             raise ValidationFailed(report.failures)
         extracted, refused = gate_quarantine(extracted, bad)
         quarantine += refused
-        tables, report = _build(extracted)
+        rejected = [r for r in rejected if r["doc_id"] not in bad]
+        tables, report = _build(extracted, rejected)
         if not report.ok:
             raise ValidationFailed(report.failures)
     return Tables(tables, quarantine, report, len(extracted) - cached, cached, timings)
+
+
+def rejected_mentions(tables: dict[str, "pd.DataFrame"], failures: "pd.DataFrame") -> list[dict] | None:
+    """rejected_rows rows for failures that are confined to mention and fact rows; None when any other
+    row (a document, a passage) or the table as a whole fails, which only quarantine can answer."""
+    checks: dict[str, set[str]] = {}
+    mentions = tables["mentions"]
+    for r in failures.itertuples(index=False):
+        if r.table not in ("mentions", "facts"):
+            return None
+        try:
+            row = tables[r.table].loc[int(r.index)]
+        except (ValueError, KeyError, TypeError):
+            return None
+        col = r.column if isinstance(r.column, str) else "row"
+        for mid in (row["mention_ids"] if r.table == "facts" else [row["mention_id"]]):
+            checks.setdefault(mid, set()).add(f"{r.table}.{col}: {r.check}")
+    rows = mentions[mentions["mention_id"].isin(list(checks))]
+    return [{"doc_id": m.doc_id, "table_name": "mentions", "row_id": m.mention_id, "start": int(m.start),
+             "end": int(m.end), "text": m.text, "checks": "; ".join(sorted(checks[m.mention_id]))}
+            for m in rows.itertuples(index=False)]
+
+
+def drop_mentions(extracted: list[Extracted], ids: set[str]) -> list[Extracted]:
+    """The documents with the named mentions taken out (objects or Arrow columns alike)."""
+    out = []
+    for e in extracted:
+        if isinstance(e.mentions, list):
+            kept = [m for m in e.mentions if m.mention_id not in ids]
+        else:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            kept = e.mentions.filter(pc.invert(pc.is_in(e.mentions["mention_id"], pa.array(sorted(ids)))))
+        out.append(Extracted(e.doc, e.passages, kept))
+    return out
 
 
 def process_batch(batch: list[disc.RawDocument], cache_dir: str | None) -> Processed:

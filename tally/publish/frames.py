@@ -229,7 +229,7 @@ def _with_large(small: pd.DataFrame | None, large: list[pd.DataFrame]) -> pd.Dat
 
 def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conflict],
              quarantine: list[QuarantineRow], previous_documents: pd.DataFrame | None = None,
-             now: str | None = None) -> dict[str, pd.DataFrame]:
+             now: str | None = None, rejected: Iterable[dict] = ()) -> dict[str, pd.DataFrame]:
     """Every published table as a frame, in publishing order."""
     import pyarrow as pa
 
@@ -242,6 +242,7 @@ def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conf
         "facts": frame("facts", facts),
         "conflicts": frame("conflicts", conflicts),
         "quarantine": frame("quarantine", quarantine),
+        "rejected_rows": frame("rejected_rows", rejected),
     }
     # Arrow's allocator keeps freed blocks from building the columns for reuse; for a very large document
     # that is a few hundred MB of resident memory nothing will use before publishing. Give it back.
