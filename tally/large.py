@@ -108,10 +108,13 @@ def _mention_schema() -> "pa.Schema":
 
     import pyarrow as pa
 
-    def typ(name: str) -> pa.DataType:
-        return pa.int64() if name in _MENTION_INTS else pa.float64() if name in _MENTION_FLOATS else pa.large_string()
+    def typ(f: dataclasses.Field) -> pa.DataType:
+        kind = str(f.type).split("|")[0].strip()  # annotations are strings here ("int | None", "float", "str")
+        if f.name in _MENTION_INTS or kind == "int":
+            return pa.int64()
+        return pa.float64() if f.name in _MENTION_FLOATS or kind == "float" else pa.large_string()
 
-    return pa.schema([(f.name, typ(f.name)) for f in dataclasses.fields(Mention)])
+    return pa.schema([(f.name, typ(f)) for f in dataclasses.fields(Mention)])
 
 
 def _passage_batch(doc: disc.Document, run: list[Passage]) -> "pa.RecordBatch":
