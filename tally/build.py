@@ -17,6 +17,7 @@ from tally.ingest import segment as seg
 from tally.ingest.segment import segment
 from tally.ingest.text import Utf8Text
 from tally import large
+from tally.budget import budget
 from tally.large import _spans, bundles, document_mentions, is_large, large_document
 from tally.model import Conflict, Fact
 # The frames the stages' rows become; named here too, so a notebook needs only this module.
@@ -163,8 +164,9 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
     ok, bad = [], []
     for s in batch:
         try:
-            ok.append(large_document(s.doc) if is_large(s.doc)
-                      else Extracted(s.doc, s.passages, document_mentions(s.doc, s.passages)))
+            with budget():
+                ok.append(large_document(s.doc) if is_large(s.doc)
+                          else Extracted(s.doc, s.passages, document_mentions(s.doc, s.passages)))
         except Exception as exc:  # quarantine the document, keep the batch
             bad.append(quarantine_row(exc, s.doc.path, s.doc.doc_id, "extract"))
     return ok, bad

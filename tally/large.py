@@ -6,6 +6,7 @@ from dataclasses import replace as dc_replace
 from functools import cache
 from typing import TYPE_CHECKING, Iterator
 
+from tally.budget import check
 from tally.documents import Extracted
 from tally.facts.reconcile import Bundle
 from tally.ingest import discover as disc
@@ -46,7 +47,11 @@ def document_mentions(doc: disc.Document, passages: list[Passage], size: int = R
     """
     if len(doc.text) <= size:
         return build_mentions(context(doc), passages)
-    return [m for run in seg.runs(passages, size) for m in _run_mentions(doc, run)]
+    out = []
+    for run in seg.runs(passages, size):
+        check()
+        out += _run_mentions(doc, run)
+    return out
 
 
 def _run_mentions(doc: disc.Document, run: list[Passage]) -> list[Mention]:
@@ -81,6 +86,7 @@ def large_document(doc: disc.Document) -> Extracted:
 
     passages, mentions = [], []
     for run in seg.iter_runs(seg.iter_segment(doc.text), RESOLVE_CHARS):
+        check()
         mentions.append(_mention_batch(_run_mentions(doc, run)))
         passages.append(_passage_batch(doc, run))
     return Extracted(doc, pa.Table.from_batches(passages, schema=_passage_schema()),
