@@ -19,7 +19,7 @@ is was were are be been being has have had will would could may might can should
 rose risen rise rises fell fallen fall falls grew grown grow grows stood stand stands reach reaches hit hits
 remained remain remains came come comes increase increases decrease decreases decline declines
 drop drops climb rises shrank slowed expand expands contract contracts average averages estimate forecast
-forecasts seen set put amount amounts represent represents account accounts make makes made led cut
+forecasts seen set put amounts represent represents account accounts make makes made led cut include includes
 """.split())
 # Verbs whose object is the measured amount: a figure right after them is named by what follows it
 # ("approving over $113 billion in military aid"), unlike verbs of level and change ("exports rose 47%").
@@ -34,6 +34,7 @@ _DETERMINERS = frozenset("the a an its their his her this these those our".split
 # Comparators and adverbs between the phrase and the number.
 _ADVERBS = frozenset("""up down by at around about approximately nearly almost roughly some over under above below more
 less than fewer just only still also further again steady unchanged record high low slightly sharply since worth
+additional another extra new most
 estimated expected projected an""".split())
 # Nouns ending in -ing that econ prose uses as the measured thing (not participles).
 _ING_NOUNS = frozenset("spending borrowing lending funding financing processing housing manufacturing mining "
@@ -42,7 +43,7 @@ _ING_NOUNS = frozenset("spending borrowing lending funding financing processing 
 _STOP = frozenset("and or but while whereas although though as when after before since if because "
                   "who whom whose which that where than then prior ago earlier later".split())
 _PRONOUNS = frozenset("it they there this he she we you i one".split())
-_MAX_WORDS = 8
+_MAX_WORDS = 12
 _BOUNDARY = re.compile(r"[,;:()\[\]—–]")
 _YEAR = re.compile(r"(?:19|20)\d\d[,.]?")
 
@@ -80,11 +81,18 @@ def _trim(ws: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     edge = _PREPS | _DETERMINERS
     while ws and ws[0][2].lower() in edge:
         ws = ws[1:]
-    while ws and ws[-1][2].lower() in edge:
+    while ws and (ws[-1][2].lower() in edge or _time_word(ws[-1][2])):
         ws = ws[:-1]
     if not ws or not any(w[2][0].isalpha() for w in ws):
         return None
     return ws[0][0], ws[-1][1]
+
+
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+
+
+def _time_word(w: str) -> bool:
+    return bool(_YEAR.fullmatch(w)) or w.lower() in _MONTHS or bool(_FOOTNOTE.fullmatch(w)) or w in "[]()"
 
 
 def _phrase_word(w: str) -> bool:
@@ -93,10 +101,17 @@ def _phrase_word(w: str) -> bool:
     return w[0].isalpha() and lw not in _STOP and lw not in _ADVERBS and lw not in _PRONOUNS and not _verbish(w)
 
 
+_FOOTNOTE = re.compile(r"\[\d{1,2}\]|\([A-Z][A-Za-z.]{0,5}\)")  # "[1]", "(UK)": no boundary
+
+
 def _left_limit(w: Where) -> int:
-    """Where the phrase before the number may start: the clause start or the last boundary mark before it."""
+    """Where the phrase before the number may start: the clause start or the last boundary mark before it
+    (a footnote marker such as "[1]" is no boundary)."""
     lo = max(w.clause[0], w.prev_end)
     for m in _BOUNDARY.finditer(w.text, lo, w.start):
+        if m.group() in "[]()" and any(f.start() <= m.start() < f.end()
+                                           for f in _FOOTNOTE.finditer(w.text, max(0, m.start() - 8), m.end() + 8)):
+            continue
         lo = m.end()
     return lo
 
@@ -113,7 +128,9 @@ def noun_before(w: Where) -> tuple[int, int] | None:
         t = ws[j - 1][2]
         joined = t.lower() in ("and", "or") and j > 1 and j < i and _phrase_word(ws[j - 2][2])  # "India and China"
         noun_ing = t.lower().endswith("ing") and j > 1 and ws[j - 2][2].lower() in _DETERMINERS  # "a ceiling price"
-        if not (joined or noun_ing or _phrase_word(t)):
+        inner = _time_word(t)  # "exports of goods in March 2024 were", "products[1] rose", "Kingdom (UK) declined"
+        inner |= t.lower() in ("that", "this") and j > 1 and ws[j - 2][2].lower() in _PREPS  # "to that country"
+        if not (joined or noun_ing or inner or _phrase_word(t)):
             break
         j -= 1
         if t.lower() in _DETERMINERS and not (j > 0 and ws[j - 1][2].lower() in _PREPS):
@@ -126,17 +143,37 @@ _OPENER = re.compile(r"\s*(?:(?:a|per|each)\s+(?:year|month|quarter)\s+|annually
                      + r"|\w+ed|spent|paid|lent|sent|given)\s+)?(?:of|in|on|for|into)\s", re.I)
 
 
+_TIME_AFTER = re.compile(r"\s*(?:in|during|for)\s+(?:(?:the\s+)?(?:fiscal|financial|calendar)\s+year|FY)\s*(?:19|20)\d\d\b"
+                         r"|\s*(?:in|during)\s+(?:(?:January|February|March|April|May|June|July|August|September|"
+                         r"October|November|December)\s+)?(?:19|20)\d\d\b", re.I)
+
+
+def amount_in(w: Where) -> tuple[int, int] | None:
+    """"$348 million in humanitarian assistance", "€5bn in exports": an amount of money in something."""
+    if not w.unit[:3].isupper():
+        return None
+    return noun_after(w) if re.match(r"\s+(?:in|of)\s", _TIME_AFTER.sub("", w.text[w.end:w.end + 60], count=1)) else None
+
+
 def noun_after(w: Where) -> tuple[int, int] | None:
     """The phrase right after the number: the counted noun ("400 diplomats"), an of/in phrase ("45% of Europe's
     crude oil", "$113 billion in military aid", "$120 billion spent on military operations") or the object of
     a change noun ("a 150% increase in U.S. LNG exports")."""
     hi = w.clause[1]
-    m = re.compile(r"[,;:()\[\]—–]|\d").search(w.text, w.end, hi)
+    m = re.compile(r"[,;:()\[\]—–]|(?<!\d)(?!(?:19|20)\d\d\b)\d").search(w.text, w.end, hi)
     stop = m.start() if m else hi
-    op = _OPENER.match(w.text, w.end, stop)
-    if op is None and w.unit != "count":
-        return None
-    ws = _words(w.text, op.end() if op else w.end, stop)
+    pos = w.end
+    t = _TIME_AFTER.match(w.text, pos, stop)
+    if t:  # "$132 million in fiscal year 2012 in humanitarian assistance"
+        pos = t.end()
+    op = _OPENER.match(w.text, pos, stop)
+    if op is None and (w.unit != "count" or pos != w.end):
+        return None  # only a count names its noun right after the number ("400 diplomats")
+    ws = _words(w.text, op.end() if op else pos, stop)
+    while ws and ws[0][2].lower() in _ADVERBS:  # "in additional humanitarian assistance"
+        ws = ws[1:]
+    if op is None and ws and ws[0][2].lower() in _PREPS:
+        return None  # "40,000 in 2023 to counter ...": no counted noun
     out = []
     for k, (s, e, t) in enumerate(ws[:_MAX_WORDS]):
         joined = t.lower() in ("and", "or") and k + 1 < len(ws) and _phrase_word(ws[k + 1][2])  # "military and humanitarian aid"
@@ -153,7 +190,8 @@ def change_object(w: Where) -> tuple[int, int] | None:
 
 
 _ACTION_VERBS = frozenset("spent paid lent sent gave authorizes authorises provides allocates approves pledges spends "
-                          "funds includes sends grants commits earmarks".split())
+                          "funds includes include sends grants commits earmarks give provide send pledge "
+                          "allocate approve spend".split())
 
 
 def of_which(w: Where) -> tuple[int, int] | None:
@@ -188,6 +226,9 @@ def relative_head(w: Where) -> tuple[int, int] | None:
                 head = Where(w.text, ws[k - 1][0], ws[k - 1][0], w.clause, w.unit, w.measure, w.prev_end)
                 return noun_before(head)
             return None
+        if ws[k][2] == ":" and all(_glue(t) for _, _, t in ws[k + 1:]):
+            # "U.S. exports of wheat: Increased by $6.9 billion": the label before the colon
+            return noun_before(Where(w.text, ws[k][0], ws[k][0], w.clause, w.unit, w.measure, w.prev_end))
     return None
 
 
@@ -207,7 +248,7 @@ def chained_figure(w: Where) -> tuple[int, int] | None:
     if w.prev_measured is None or w.prev_end < 0:
         return None
     gap = [t for _, _, t in _words(w.text, w.prev_end, w.start)]
-    if all(_glue(g) or _YEAR.fullmatch(g) or g in "(+-;," for g in gap):
+    if all(_glue(g) or _YEAR.fullmatch(g) or g in "()+-;," or g.lower() == "and" for g in gap):
         return w.prev_measured
     return None
 
@@ -236,7 +277,7 @@ def lead_word(text: str, start: int) -> int:
     return ws[i - 1][0] if i > 0 and ws[i - 1][2][0].isalpha() else start
 
 
-RULES: tuple[Callable[[Where], tuple[int, int] | None], ...] = (of_which, share_base, earlier_value, counted_noun, duration_object, change_object, object_after_verb, relative_head, noun_before,
+RULES: tuple[Callable[[Where], tuple[int, int] | None], ...] = (of_which, share_base, earlier_value, counted_noun, duration_object, change_object, amount_in, object_after_verb, relative_head, noun_before,
     chained_figure, noun_after)
 
 

@@ -283,8 +283,9 @@ def nearest_owner(ctx: PartyContext) -> Pick | None:
     if ctx.multi:
         return None
     ms = ctx.scope.mention[0]
+    # an aggregate governed by a preposition ("to the rest of the world") is a partner, not the owner
     near = [e for e in within(codable(ctx.all_sent, aggregates=True), ctx.scope.clause)
-            if e.end <= ms and ctx.not_counterpart(e)]
+            if e.end <= ms and ctx.not_counterpart(e) and not (e.kind == AGGREGATE and _partner_aggregate(ctx, e))]
     pick = (nearest(near, ms) or nearest([e for e in ctx.clause if ctx.not_counterpart(e)], ms)
             or first_subject_like(ctx.sent) or nearest(ctx.sent, ms))
     if pick is None or pick.kind == AGGREGATE:
@@ -295,9 +296,16 @@ def nearest_owner(ctx: PartyContext) -> Pick | None:
     return pick
 
 
+def _partner_aggregate(ctx: PartyContext, e: Entity) -> bool:
+    """"to the rest of the world", "with the world": the aggregate is the other side of a relation."""
+    before = ctx.scope.text[max(0, e.start - 12):e.start].lower()
+    return e.prep in ("to", "from", "with", "into", "toward", "towards", "against", "between", "among") or \
+        before.endswith("rest of the ")
+
+
 def world_aggregate(ctx: PartyContext) -> Pick | None:
     """"global", "world", "Brent" when no country or bloc is in the sentence."""
-    agg = [e for e in ctx.all_sent if e.kind == AGGREGATE]
+    agg = [e for e in ctx.all_sent if e.kind == AGGREGATE and not _partner_aggregate(ctx, e)]
     return nearest(agg, ctx.scope.mention[0]) if agg else None
 
 
