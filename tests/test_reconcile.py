@@ -89,7 +89,7 @@ def test_every_readme_conflict_is_flagged():
     assert kinds[frozenset({"F02", "F03"})] == "comparator"
     assert kinds[frozenset({"F12", "F13"})] == "period"
     assert kinds[frozenset({"F16", "F17"})] == "denominator"
-    assert kinds[frozenset({"F22", "F24"})] == "counterpart"
+    assert kinds[frozenset({"F22", "F23", "F24"})] == "comparator+counterpart"  # one row for the three statements
     # related figures that must not be merged or flagged (README 8), and the passing arithmetic check (README 9)
     for pair in (("F25", "F26"), ("F27", "F28"), ("F05", "F06"), ("F30", "F31"), ("F35", "F36")):
         assert not any(set(pair) <= h for h in held), pair
@@ -185,3 +185,40 @@ def test_leave_out_joins_the_fuller_statement_and_value_conflicts_are_flagged_ac
                                    "6 million tonnes", 6e6, None, None, "tonnes", "=", None) for i in range(1)])
     facts, conflicts = reconcile(ms + m2, {"d": text, "e": other})
     assert [c.kind for c in conflicts] == ["value"] and "6,000,000 vs 7,000,000" in conflicts[0].note
+
+
+def test_within_one_document_two_values_of_the_same_named_figure_conflict():
+    text = ("Peru's unemployment rate was 6.1% in 2022, the ministry said.\n\n"
+            "In its annex, the report puts Peru's unemployment rate at 6.8% in 2022.\n")
+    facts, conflicts = _doc_facts(text, [("6.1%", "percent", None, 6.1), ("6.8%", "percent", None, 6.8)])
+    assert [f.indicator for f in facts] == ["unemployment_rate"] * 2
+    assert [(c.kind, len(c.fact_ids)) for c in conflicts] == [("value", 2)]
+    assert "6.1 vs 6.8 percent in one document" in conflicts[0].note
+
+
+def test_within_one_document_sub_series_with_their_own_phrases_do_not_conflict():
+    text = ("In 2022 Peru's youth unemployment rate was 14.2% and the adult unemployment rate was 5.3%.\n")
+    facts, conflicts = _doc_facts(text, [("14.2%", "percent", None, 14.2), ("5.3%", "percent", None, 5.3)])
+    assert len(facts) == 2 and conflicts == []
+
+
+def test_three_statements_that_disagree_are_one_conflict_row():
+    docs = {"a": "Chile's copper exports were 5 million tonnes in 2021.\n",
+            "b": "Chile's copper exports reached 6 million tonnes in 2021.\n",
+            "c": "Chile's copper exports totalled 7 million tonnes in 2021.\n"}
+    ms = []
+    for d, t in docs.items():
+        s = t.index(" million") - 1
+        ms += resolve_mentions(DocContext(d, t), segment(t), [Mention(d, f"{d}1", "", s, s + 16, t[s:s + 16],
+                                                                      float(t[s]) * 1e6, None, None, "tonnes", "=", None)])
+    facts, conflicts = reconcile(ms, docs)
+    assert len(facts) == 3
+    assert [(c.kind, sorted(c.fact_ids)) for c in conflicts] == [("value", sorted(f.fact_id for f in facts))]
+    assert "5,000,000 vs 6,000,000 vs 7,000,000" in conflicts[0].note and "in 3 documents" in conflicts[0].note
+
+
+def test_pairwise_disagreements_sharing_a_fact_are_grouped():
+    from tally.facts.reconcile import _grouped
+
+    rows = [("comparator", ["F1", "F2"], "a"), ("counterpart", ["F2", "F3"], "b"), ("period", ["F8", "F9"], "c")]
+    assert sorted(_grouped(rows)) == [("comparator+counterpart", ["F1", "F2", "F3"], "a; b"), ("period", ["F8", "F9"], "c")]

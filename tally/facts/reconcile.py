@@ -65,6 +65,8 @@ class _Member(NamedTuple):
     start: int
     end: int
     mention_id: str
+    measured: str | None = None
+    reason: str | None = None  # the mention's indicator_reason
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,22 @@ def reconcile(mentions: Iterable[Mention | Bundle], texts: dict[str, str | Quote
     """Group identical claims into facts; report conflicts. `texts` (doc_id -> text) enables quotes."""
     groups: dict[tuple, dict[tuple, list[_Member | Bundle]]] = defaultdict(lambda: defaultdict(list))
     for m in mentions:
-        key, item = (m.first, m) if isinstance(m, Bundle) else (m, _Member(m.doc_id, m.start, m.end, m.mention_id))
+        key, item = (m.first, m) if isinstance(m, Bundle) else (m, _Member(m.doc_id, m.start, m.end, m.mention_id,
+                                                                              m.measured, m.indicator_reason))
         if key.indicator is None:
             continue  # unclassified figures stay in the mentions table; a fact needs an indicator
         groups[_base(key)][(key.period_start, key.period_end)].append(item)
 
+    named: dict[tuple, set[str]] = defaultdict(set)  # (base, period) -> the measured phrases of its mentions
+    for base, by_period in groups.items():
+        for p, items in by_period.items():
+            for it in items:
+                m = it.first if isinstance(it, Bundle) else it
+                reason = it.first.indicator_reason if isinstance(it, Bundle) else it.reason
+                # only phrases that named the indicator (a table's label or a nearby word says less)
+                phrase = _phrase_key(m.measured) if "measured_cue" in (reason or "") else None
+                if phrase:
+                    named[base].add(phrase)
     claims: list[tuple[tuple, tuple, _Claim]] = []
     for base, by_period in groups.items():
         periods = sorted(by_period, key=lambda p: -sum(x is not None for x in p))
@@ -136,14 +149,26 @@ def reconcile(mentions: Iterable[Mention | Bundle], texts: dict[str, str | Quote
     claims.sort(key=lambda c: c[2].first())
     quotes = _quotes(claims, texts) if texts else [None] * len(claims)
     facts: list[Fact] = []
+    phrases: dict[str, frozenset[str]] = {}
     for (base, period, c), quote in zip(claims, quotes):
+        phrases[fact_id(base, period)] = frozenset(named.get(base, ()))
         ind, subj, cp, measure, unit, comp, value = base
         facts.append(Fact(
             fact_id=fact_id(base, period), indicator=ind, subject=subj, counterpart=cp, measure=measure, value=value,
             unit=unit, comparator=comp, period_start=period[0], period_end=period[1], n_mentions=len(c.ids),
             mention_ids=c.ids, doc_ids=list(c.docs), quote=quote,
         ))
-    return facts, find_conflicts(facts)
+    return facts, find_conflicts(facts, phrases)
+
+
+_PHRASE_DROP = re.compile(r"^(?:the|a|an|its|their)\s+|[’']s\b", re.I)
+
+
+def _phrase_key(phrase: str | None) -> str | None:
+    """A measured phrase compared loosely: lower case, no leading article, single spaces."""
+    if not phrase:
+        return None
+    return " ".join(_PHRASE_DROP.sub("", phrase.lower()).split()) or None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,20 +356,17 @@ def _pairs(group: list[Fact]):
             yield a, b
 
 
-def find_conflicts(facts: list[Fact]) -> list[Conflict]:
-    """Facts that state what reads as the same claim differently, plus failed arithmetic checks.
+Row = tuple[str, list[str], str]  # kind, fact ids, note
 
-    Pairs are only compared inside small buckets (same claim and the same value), so the cost stays
-    linear in the number of facts; disagreeing values across sources are reported as one conflict per
-    (claim, period) listing every fact, not one per pair.
-    """
-    rows: list[tuple[str, list[str], str]] = []
-    value = lambda f: _vkey(f.value)  # noqa: E731
-    by_value = _buckets(facts, lambda f: (f.indicator, f.subject, f.measure, f.unit, value(f)))
-    for bucket in by_value:
+
+def _statement_pairs(facts: list[Fact]) -> list[Row]:
+    """One value stated with another comparator, period or related counterpart (pairs inside small buckets:
+    same claim and the same value, so the cost stays linear in the facts)."""
+    rows: list[Row] = []
+    for bucket in _buckets(facts, lambda f: (f.indicator, f.subject, f.measure, f.unit, _vkey(f.value))):
         if len(bucket) < 2 or bucket[0].value is None:
             continue
-        for a, b in _pairs(bucket):
+        for a, b in _pairs(bucket[:50]):
             if a.counterpart != b.counterpart:
                 if a.counterpart and b.counterpart and b.counterpart in _related().get(a.counterpart, ()):
                     rows.append(("counterpart", [a.fact_id, b.fact_id],
@@ -360,28 +382,97 @@ def find_conflicts(facts: list[Fact]) -> list[Conflict]:
             elif not same_period and _near_periods(a, b):
                 rows.append(("period", [a.fact_id, b.fact_id],
                              f"{a.indicator} {a.subject}: {_fmt(a.value)} {a.unit} dated {_period_text(a)} vs {_period_text(b)}"))
-    # Different values for one dated claim, across sources only: inside one document two values of one
-    # indicator, party and period are nearly always sub-series (CPI components, crop types).
+    return rows
+
+
+def _disagree(a: Fact, b: Fact, phrases: dict[str, frozenset[str]]) -> bool:
+    """Two values of one dated claim that disagree: from different documents, or from one document when
+    both name the figure with the same measured phrase (otherwise they are sub-series: CPI components,
+    crop types, each with its own phrase)."""
+    if _vkey(a.value) == _vkey(b.value):
+        return False
+    if not set(a.doc_ids) & set(b.doc_ids):
+        return True
+    return any(_same_name(p, q) for p in phrases.get(a.fact_id, ()) for q in phrases.get(b.fact_id, ()))
+
+
+def _same_name(p: str, q: str) -> bool:
+    """One measured phrase ends with the other ("puts peru unemployment rate" / "peru unemployment rate"),
+    unlike sub-series ("youth unemployment rate" / "adult unemployment rate")."""
+    a, b = p.split(), q.split()
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return long_[len(long_) - len(short):] == short
+
+
+def _value_groups(facts: list[Fact], phrases: dict[str, frozenset[str]]) -> list[Row]:
+    """Different values for one dated claim: one row per group of facts that disagree."""
+    rows: list[Row] = []
     dated = [f for f in facts if f.value is not None and (f.period_start or f.period_end)]
     for bucket in _buckets(dated, lambda f: (f.indicator, f.subject, f.counterpart, f.measure, f.unit, f.comparator,
                                              f.period_start, f.period_end)):
-        if len({value(f) for f in bucket}) < 2 or len({d for f in bucket for d in f.doc_ids}) < 2:
+        if len({_vkey(f.value) for f in bucket}) < 2:
             continue
-        if not any(not set(a.doc_ids) & set(b.doc_ids) and value(a) != value(b) for a, b in _pairs(bucket[:50])):
-            continue
-        shown = " vs ".join(_fmt(v) for v in sorted({f.value for f in bucket})[:6])
-        more = f" (+{len({value(f) for f in bucket}) - 6} more values)" if len({value(f) for f in bucket}) > 6 else ""
-        rows.append(("value", [f.fact_id for f in bucket],
-                     f"{bucket[0].indicator} {bucket[0].subject} {_period_text(bucket[0])}: {shown}{more} {bucket[0].unit} "
-                     f"in {len({d for f in bucket for d in f.doc_ids})} documents"))
-    # the same share of the same two parties under two denominators ("45% of Europe's crude" vs "45% of its exports")
+        pairs = [(a, b) for a, b in _pairs(bucket[:50]) if _disagree(a, b, phrases)]
+        for group in _components([[a.fact_id, b.fact_id] for a, b in pairs]):
+            members = [f for f in bucket if f.fact_id in group]
+            values = sorted({f.value for f in members})
+            shown = " vs ".join(_fmt(v) for v in values[:6]) + (f" (+{len(values) - 6} more values)" if len(values) > 6 else "")
+            ndocs = len({d for f in members for d in f.doc_ids})
+            where = f"in {ndocs} documents" if ndocs > 1 else "in one document"
+            rows.append(("value", sorted(group), f"{members[0].indicator} {members[0].subject} "
+                                                 f"{_period_text(members[0])}: {shown} {members[0].unit} {where}"))
+    return rows
+
+
+def _denominators(facts: list[Fact]) -> list[Row]:
+    """The same share of the same two parties under two denominators ("45% of Europe's crude" vs "45% of its
+    exports")."""
+    rows: list[Row] = []
     shares = [f for f in facts if f.measure == "share" and f.subject and f.counterpart and f.value is not None]
-    for bucket in _buckets(shares, lambda f: (frozenset((f.subject, f.counterpart)), value(f))):
+    for bucket in _buckets(shares, lambda f: (frozenset((f.subject, f.counterpart)), _vkey(f.value))):
         for a, b in _pairs(bucket):
             if a.indicator != b.indicator:
                 rows.append(("denominator", [a.fact_id, b.fact_id],
                              f"{_fmt(a.value)}% stated as {a.indicator} ({a.subject}<-{a.counterpart}) and as "
                              f"{b.indicator} ({b.subject}->{b.counterpart}): one number, two denominators"))
+    return rows
+
+
+def _components(edges: list[list[str]]) -> list[set[str]]:
+    """Connected groups of fact ids (union-find over the disagreeing pairs), in first-seen order."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for ids in edges:
+        for other in ids[1:]:
+            parent[root(other)] = root(ids[0])
+    groups: dict[str, set[str]] = {}
+    for x in parent:
+        groups.setdefault(root(x), set()).add(x)
+    return list(groups.values())
+
+
+def _grouped(rows: list[Row]) -> list[Row]:
+    """One row per disagreement group: pairs sharing a fact become one row listing every member, its kinds
+    joined with '+' and its notes with '; '."""
+    out: list[Row] = []
+    for group in _components([ids for _, ids, _ in rows]):
+        members = [r for r in rows if r[1][0] in group]
+        kinds = "+".join(sorted({k for k, _, _ in members}))
+        out.append((kinds, sorted(group), "; ".join(dict.fromkeys(n for _, _, n in members))))
+    return out
+
+
+def find_conflicts(facts: list[Fact], phrases: dict[str, frozenset[str]] | None = None) -> list[Conflict]:
+    """Facts that state what reads as the same claim differently, plus failed arithmetic checks: one row per
+    group of facts that disagree (three statements that disagree are one conflict listing all three), within
+    a document as well as across documents. `phrases`: fact id -> the measured phrases of its mentions."""
+    rows = _grouped(_statement_pairs(facts)) + _value_groups(facts, phrases or {}) + _grouped(_denominators(facts))
     rows += _arithmetic(facts)
     rows.sort(key=lambda r: (r[1], r[0]))
     return [Conflict(_conflict_id(kind, ids), kind, ids, note) for kind, ids, note in rows]

@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*(?:\.[A-Z]\.?)*|\d[\d,.]*|[^\sA-Za-z\d]")
+_WORD = re.compile(r"\[\d{1,2}\]|\([A-Z][A-Za-z.]{0,5}\)|[A-Za-z][A-Za-z’'-]*(?:\.[A-Z]\.?)*|\d[\d,.]*|[^\sA-Za-z\d]")
 # Verbs of level and change and auxiliaries: they end the phrase (walking left) and are never part of it.
 _VERBS = frozenset("""
 is was were are be been being has have had will would could may might can should must do does did
 rose risen rise rises fell fallen fall falls grew grown grow grows stood stand stands reach reaches hit hits
 remained remain remains came come comes increase increases decrease decreases decline declines
 drop drops climb rises shrank slowed expand expands contract contracts average averages estimate forecast
-forecasts seen set put amounts represent represents account accounts make makes made led cut include includes
+forecasts seen set put puts shows showed amounts represent represents account accounts make makes made led cut include includes
 """.split())
 # Verbs whose object is the measured amount: a figure right after them is named by what follows it
 # ("approving over $113 billion in military aid"), unlike verbs of level and change ("exports rose 47%").
@@ -92,7 +92,7 @@ _MONTHS = frozenset("january february march april may june july august september
 
 
 def _time_word(w: str) -> bool:
-    return bool(_YEAR.fullmatch(w)) or w.lower() in _MONTHS or bool(_FOOTNOTE.fullmatch(w)) or w in "[]()"
+    return bool(_YEAR.fullmatch(w)) or w.lower() in _MONTHS or bool(_FOOTNOTE.fullmatch(w))
 
 
 def _phrase_word(w: str) -> bool:
