@@ -71,3 +71,8 @@ def test_mentions_carry_the_exact_span():
                          [Mention("d", "m", "", s, s + 4, "5.1%", 5.1, None, None, "percent", "=", None)])[0]
     assert m.measured == "unemployment rate" == text[m.measured_start:m.measured_end]
     assert m.indicator == "unemployment_rate" and m.indicator_reason.startswith("unemployment_rate: measured_cue")
+
+
+def test_an_exclusion_before_the_phrase_is_part_of_it():
+    t = "Excluding food and energy, the CPI rose 0.2 percent."
+    assert phrase(where(t, "0.2 percent")) == "Excluding food and energy, the CPI"

@@ -67,6 +67,7 @@ class _Member(NamedTuple):
     mention_id: str
     measured: str | None = None
     reason: str | None = None  # the mention's indicator_reason
+    passage_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,22 +118,14 @@ def reconcile(mentions: Iterable[Mention | Bundle], texts: dict[str, str | Quote
     groups: dict[tuple, dict[tuple, list[_Member | Bundle]]] = defaultdict(lambda: defaultdict(list))
     for m in mentions:
         key, item = (m.first, m) if isinstance(m, Bundle) else (m, _Member(m.doc_id, m.start, m.end, m.mention_id,
-                                                                              m.measured, m.indicator_reason))
+                                                                              m.measured, m.indicator_reason,
+                                                                              m.passage_id))
         if key.indicator is None:
             continue  # unclassified figures stay in the mentions table; a fact needs an indicator
         groups[_base(key)][(key.period_start, key.period_end)].append(item)
 
-    named: dict[tuple, set[str]] = defaultdict(set)  # (base, period) -> the measured phrases of its mentions
-    for base, by_period in groups.items():
-        for p, items in by_period.items():
-            for it in items:
-                m = it.first if isinstance(it, Bundle) else it
-                reason = it.first.indicator_reason if isinstance(it, Bundle) else it.reason
-                # only phrases that named the indicator (a table's label or a nearby word says less)
-                phrase = _phrase_key(m.measured) if "measured_cue" in (reason or "") else None
-                if phrase:
-                    named[base].add(phrase)
     claims: list[tuple[tuple, tuple, _Claim]] = []
+    named: dict[tuple, tuple[frozenset, frozenset]] = {}  # (base, period) -> its mentions' phrases and passages
     for base, by_period in groups.items():
         periods = sorted(by_period, key=lambda p: -sum(x is not None for x in p))
         merged: dict[tuple, list[_Member | Bundle]] = {p: list(by_period[p]) for p in periods}
@@ -144,14 +137,15 @@ def reconcile(mentions: Iterable[Mention | Bundle], texts: dict[str, str | Quote
                 merged[q].extend(merged.pop(p))
         for p, items in merged.items():
             claims.append((base, p, _Claim.of(items)))
+            named[(base, p)] = _names(items)
     del groups
 
     claims.sort(key=lambda c: c[2].first())
     quotes = _quotes(claims, texts) if texts else [None] * len(claims)
     facts: list[Fact] = []
-    phrases: dict[str, frozenset[str]] = {}
+    phrases: dict[str, tuple[frozenset, frozenset]] = {}
     for (base, period, c), quote in zip(claims, quotes):
-        phrases[fact_id(base, period)] = frozenset(named.get(base, ()))
+        phrases[fact_id(base, period)] = named[(base, period)]
         ind, subj, cp, measure, unit, comp, value = base
         facts.append(Fact(
             fact_id=fact_id(base, period), indicator=ind, subject=subj, counterpart=cp, measure=measure, value=value,
@@ -161,14 +155,33 @@ def reconcile(mentions: Iterable[Mention | Bundle], texts: dict[str, str | Quote
     return facts, find_conflicts(facts, phrases)
 
 
+def _names(items: list[_Member | Bundle]) -> tuple[frozenset, frozenset]:
+    """The measured phrases that named the indicator (a table label or a nearby word says less), and the
+    passages, of a claim's mentions."""
+    phrases, passages = set(), set()
+    for it in items:
+        m = it.first if isinstance(it, Bundle) else it
+        reason = m.indicator_reason if isinstance(it, Bundle) else it.reason
+        phrase = _phrase_key(m.measured) if "measured_cue" in (reason or "") else None
+        if phrase:
+            phrases.add(phrase)
+        passages.add(m.passage_id)
+    return frozenset(phrases), frozenset(passages)
+
+
 _PHRASE_DROP = re.compile(r"^(?:the|a|an|its|their)\s+|[’']s\b", re.I)
 
 
 def _phrase_key(phrase: str | None) -> str | None:
-    """A measured phrase compared loosely: lower case, no leading article, single spaces."""
+    """A measured phrase compared loosely: without the parties it names ("Peru's unemployment rate" ->
+    "unemployment rate"), lower case, no leading article, single spaces."""
     if not phrase:
         return None
-    return " ".join(_PHRASE_DROP.sub("", phrase.lower()).split()) or None
+    from tally.resolve.entities import find_entities
+
+    for e in reversed(find_entities(phrase)):
+        phrase = phrase[:e.start] + phrase[e.end:]
+    return " ".join(_PHRASE_DROP.sub("", phrase.lower().strip()).split()) or None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,26 +398,19 @@ def _statement_pairs(facts: list[Fact]) -> list[Row]:
     return rows
 
 
-def _disagree(a: Fact, b: Fact, phrases: dict[str, frozenset[str]]) -> bool:
-    """Two values of one dated claim that disagree: from different documents, or from one document when
-    both name the figure with the same measured phrase (otherwise they are sub-series: CPI components,
-    crop types, each with its own phrase)."""
+def _disagree(a: Fact, b: Fact, names: dict[str, tuple[frozenset, frozenset]]) -> bool:
+    """Two values of one dated claim that disagree: from different documents, or from different passages of
+    one document that name the figure with the same measured phrase (a summary restated in the body);
+    values side by side in one passage, or with phrases of their own, are sub-series (CPI components, crops)."""
     if _vkey(a.value) == _vkey(b.value):
         return False
     if not set(a.doc_ids) & set(b.doc_ids):
         return True
-    return any(_same_name(p, q) for p in phrases.get(a.fact_id, ()) for q in phrases.get(b.fact_id, ()))
+    (pa, sa), (pb, sb) = names.get(a.fact_id, (frozenset(), frozenset())), names.get(b.fact_id, (frozenset(), frozenset()))
+    return not sa & sb and bool(pa & pb)
 
 
-def _same_name(p: str, q: str) -> bool:
-    """One measured phrase ends with the other ("puts peru unemployment rate" / "peru unemployment rate"),
-    unlike sub-series ("youth unemployment rate" / "adult unemployment rate")."""
-    a, b = p.split(), q.split()
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return long_[len(long_) - len(short):] == short
-
-
-def _value_groups(facts: list[Fact], phrases: dict[str, frozenset[str]]) -> list[Row]:
+def _value_groups(facts: list[Fact], phrases: dict[str, tuple[frozenset, frozenset]]) -> list[Row]:
     """Different values for one dated claim: one row per group of facts that disagree."""
     rows: list[Row] = []
     dated = [f for f in facts if f.value is not None and (f.period_start or f.period_end)]
@@ -468,10 +474,10 @@ def _grouped(rows: list[Row]) -> list[Row]:
     return out
 
 
-def find_conflicts(facts: list[Fact], phrases: dict[str, frozenset[str]] | None = None) -> list[Conflict]:
+def find_conflicts(facts: list[Fact], phrases: dict[str, tuple[frozenset, frozenset]] | None = None) -> list[Conflict]:
     """Facts that state what reads as the same claim differently, plus failed arithmetic checks: one row per
     group of facts that disagree (three statements that disagree are one conflict listing all three), within
-    a document as well as across documents. `phrases`: fact id -> the measured phrases of its mentions."""
+    a document as well as across documents. `phrases`: fact id -> its mentions' measured phrases and passages."""
     rows = _grouped(_statement_pairs(facts)) + _value_groups(facts, phrases or {}) + _grouped(_denominators(facts))
     rows += _arithmetic(facts)
     rows.sort(key=lambda r: (r[1], r[0]))

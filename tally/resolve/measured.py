@@ -149,8 +149,9 @@ _TIME_AFTER = re.compile(r"\s*(?:in|during|for)\s+(?:(?:the\s+)?(?:fiscal|financ
 
 
 def amount_in(w: Where) -> tuple[int, int] | None:
-    """"$348 million in humanitarian assistance", "€5bn in exports": an amount of money in something."""
-    if not w.unit[:3].isupper():
+    """"$348 million in humanitarian assistance", "72.5 MMT of wheat": an amount of something (a percentage
+    followed by "of" is a share: see share_base)."""
+    if w.unit in ("percent", "percentage_points", "basis_points", "count"):
         return None
     return noun_after(w) if re.match(r"\s+(?:in|of)\s", _TIME_AFTER.sub("", w.text[w.end:w.end + 60], count=1)) else None
 
@@ -281,10 +282,21 @@ RULES: tuple[Callable[[Where], tuple[int, int] | None], ...] = (of_which, share_
     chained_figure, noun_after)
 
 
+_QUALIFIER = re.compile(r"(?:excluding|excl\.|except|other than|apart from|ex-)\s[^,;:]{1,60},\s*(?:the\s+)?$", re.I)
+
+
+def with_qualifier(text: str, span: tuple[int, int], clause_start: int) -> tuple[int, int]:
+    """"excluding cigarettes and tobacco, the CPI fell 0.1 percent": the exclusion is part of what is measured."""
+    head = text[clause_start:span[0]]
+    m = _QUALIFIER.search(head)
+    return (clause_start + m.start(), span[1]) if m else span
+
+
 def measured_phrase(w: Where) -> tuple[int, int, str] | None:
     """(start, end, rule name) of the phrase naming what the figure measures, or None."""
     for rule in RULES:
         span = rule(w)
         if span is not None:
-            return span[0], span[1], rule.__name__
+            s, e = with_qualifier(w.text, span, w.clause[0])
+            return s, e, rule.__name__
     return None
