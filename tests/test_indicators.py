@@ -160,3 +160,24 @@ def test_a_code_needs_its_cue_in_the_measured_phrase(text, span, unit, change, i
     m = classify_in(text, span, unit, change)
     assert m.indicator == indicator, (m.measured, m.indicator_reason)
     assert m.indicator_reason
+
+
+@pytest.mark.parametrize("text,span,unit,change,indicator", [
+    ("Wool exports fell by 9 per cent last year.", "9 per cent", "percent", "down", None),  # a part of exports
+    ("Total exports fell by 9 per cent last year.", "9 per cent", "percent", "down", "exports_change"),
+    ("Chile's exports to Peru fell by 9 per cent last year.", "9 per cent", "percent", "down", "exports_change"),
+    ("Japan gave $3 billion in humanitarian assistance to Chad.", "$3 billion", "USD", None, "foreign_aid"),
+])
+def test_a_named_part_is_not_a_total(text, span, unit, change, indicator):
+    m = classify_in(text, span, unit, change)
+    assert m.indicator == indicator, (m.measured, m.indicator_reason)
+
+
+def test_an_uncoded_flow_still_gets_its_parties():
+    from tally.resolve.indicators import relation_of_phrase
+
+    assert relation_of_phrase("wool exports to Peru") == ("flow", None)
+    assert relation_of_phrase("U.S. imports of shellfish") == (None, None)
+    assert relation_of_phrase("humanitarian assistance") == ("partner", None)
+    m = classify_in("Chile's wool exports to Peru fell by 9 per cent in 2020.", "9 per cent", "percent", "down")
+    assert (m.indicator, m.subject, m.counterpart) == (None, "CHL", "PER")

@@ -170,13 +170,13 @@ def test_arithmetic_check(stated, ok):
 
 
 def test_leave_out_joins_the_fuller_statement_and_value_conflicts_are_flagged_across_sources():
-    text = ("Chile exported 5 million tonnes of copper in 2020. Chile's copper exports were 5 million tonnes.\n"
-            "Chile's copper exports were 6 million tonnes in 2021.\n")
+    text = ("Chile exported 5 million tonnes of copper in 2020. Chile's exports were 5 million tonnes.\n"
+            "Chile's exports were 6 million tonnes in 2021.\n")
     facts, conflicts = _doc_facts(text, [("5 million tonnes", "tonnes", None, 5e6), ("5 million tonnes", "tonnes", None, 5e6),
                                          ("6 million tonnes", "tonnes", None, 6e6)])
     assert [(f.value, f.period_start, f.n_mentions) for f in facts] == [(5e6, "2020", 2), (6e6, "2021", 1)]
     assert conflicts == []
-    other = "Chile's copper exports reached 7 million tonnes in 2021.\n"
+    other = "Chile's exports reached 7 million tonnes in 2021.\n"
     s = other.index("7 million tonnes")
     m2 = resolve_mentions(DocContext("e", other), segment(other),
                           [Mention("e", "e1", "", s, s + 16, "7 million tonnes", 7e6, None, None, "tonnes", "=", None)])
@@ -203,9 +203,9 @@ def test_within_one_document_sub_series_with_their_own_phrases_do_not_conflict()
 
 
 def test_three_statements_that_disagree_are_one_conflict_row():
-    docs = {"a": "Chile's copper exports were 5 million tonnes in 2021.\n",
-            "b": "Chile's copper exports reached 6 million tonnes in 2021.\n",
-            "c": "Chile's copper exports totalled 7 million tonnes in 2021.\n"}
+    docs = {"a": "Chile's exports were 5 million tonnes in 2021.\n",
+            "b": "Chile's exports reached 6 million tonnes in 2021.\n",
+            "c": "Chile's exports totalled 7 million tonnes in 2021.\n"}
     ms = []
     for d, t in docs.items():
         s = t.index(" million") - 1

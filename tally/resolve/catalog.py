@@ -17,7 +17,7 @@ from schemas import vocab
 RELATIONS = ("none", "flow", "partner", "symmetric")
 SIDES = (None, "import")
 KEYS = frozenset("code title measure units relation side mirror description cues not generic counterpart_preps "
-                 "forms".split())
+                 "forms total".split())
 
 
 class CatalogError(ValueError):

@@ -14,6 +14,7 @@ from functools import lru_cache, cache
 from typing import Any
 
 from schemas import vocab
+from tally.resolve.entities import find_entities
 from tally.resolve.measured import lead_word
 
 MEASURES = vocab.MEASURES
@@ -213,6 +214,22 @@ class Classified:
     reason: str | None = None  # which cue of the entry decided, and where it was found (or why none)
 
 
+_FLOW_PHRASE = re.compile(r"\b(?:(?P<imp>imports?|imported|purchases)|exports?|exported|shipments?|sales abroad)\b", re.I)
+_AID_PHRASE = re.compile(r"\b(?:aid|assistance|grants?|loans?|support)\b", re.I)
+
+
+def relation_of_phrase(phrase: str | None) -> tuple[str | None, str | None]:
+    """(relation, side) a measured phrase implies when no catalog entry fits: "agricultural exports to China"
+    is a flow, "humanitarian assistance" a donor-recipient pair. Imports are left alone: without an entry's
+    mirror the exporter is too often unnamed ("U.S. imports of shellfish")."""
+    if not phrase:
+        return None, None
+    m = _FLOW_PHRASE.search(phrase)
+    if m:
+        return (None, None) if m.group("imp") else ("flow", None)
+    return ("partner", None) if _AID_PHRASE.search(phrase) else (None, None)
+
+
 def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence: tuple[int, int], unit: str,
              change: str | None, label: str | None = None, section: str | None = None,
              measured: tuple[int, int] | None = None) -> Classified:
@@ -240,6 +257,8 @@ def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence:
             if sc == 0.0:
                 continue
             why = zone.reason(cue)
+            if why is not None and entry.raw.get("total") and zone.component(cue):
+                why = None  # "coal exports": a part of the catch-all total, not the total
             if why is None:
                 if sc > near_score:
                     near_only, near_score = entry.code, sc
@@ -258,6 +277,11 @@ def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence:
     return Classified(best.code, m, best.entry, best.score, best.reason)
 
 
+# Words before a cue that keep a `total: true` indicator's total ("total exports", "U.S. goods exports").
+_TOTAL_WORDS = frozenset("the a an its their total overall gross net real nominal annual quarterly monthly merchandise "
+                         "goods services and of in to from for by with between new additional further".split())
+
+
 class _Zone:
     """Where a cue term may decide: the measured phrase with the words joining it to the number ("45% of its
     exports"), the verb right before the number ("exported 5 million tonnes"), or a table's row label or heading."""
@@ -271,6 +295,23 @@ class _Zone:
             self.span = (min(measured[0], number[1], lead), max(measured[1], number[0]))
         elif lead < number[0]:
             self.span = (lead, number[0])
+
+    def component(self, cue: tuple[re.Pattern[str], ...]) -> bool:
+        """Whether the measured phrase names a part of the concept: a word before the cue term that is
+        neither a party, a determiner nor a word that keeps the total ("coal exports", "dwelling investment")."""
+        if self.measured is None:
+            return False
+        phrase = self.text[self.measured[0]:self.measured[1]]
+        for p in cue:
+            hit = p.search(phrase)
+            if hit:
+                before = phrase[:hit.start()]
+                for e in reversed(find_entities(before)):
+                    before = before[:e.start] + before[e.end:]
+                words = [w for w in re.findall(r"[A-Za-z][\w-]*", before.replace("’s", "").replace("'s", ""))
+                         if w.lower() not in _TOTAL_WORDS]
+                return bool(words)
+        return False
 
     def reason(self, cue: tuple[re.Pattern[str], ...]) -> str | None:
         """The rule and the term that let this cue decide, or None when its terms are only nearby."""

@@ -19,7 +19,7 @@ is was were are be been being has have had will would could may might can should
 rose risen rise rises fell fallen fall falls grew grown grow grows stood stand stands reach reaches hit hits
 remained remain remains came come comes increase increases decrease decreases decline declines
 drop drops climb rises shrank slowed expand expands contract contracts average averages estimate forecast
-forecasts seen set put puts shows showed amounts represent represents account accounts make makes made led cut include includes
+forecasts seen set put puts shows showed drift drifts ease edge tick peak settle return stay amounts represent represents account accounts make makes made led cut include includes
 """.split())
 # Verbs whose object is the measured amount: a figure right after them is named by what follows it
 # ("approving over $113 billion in military aid"), unlike verbs of level and change ("exports rose 47%").
@@ -233,6 +233,30 @@ def relative_head(w: Where) -> tuple[int, int] | None:
     return None
 
 
+_MODIFIED = re.compile(r"(?:\s*[–-]\s*\d[\d.,]*\s*(?:per cent|percent|%))?\s+((?:[A-Za-z][\w-]*\s+){0,3}"
+                       r"[A-Za-z][\w-]*)")
+
+
+def number_as_modifier(w: Where) -> tuple[int, int] | None:
+    """"the 2–3 per cent target range", "a 25% tariff": a figure between a determiner and a noun measures
+    that noun."""
+    ws = _words(w.text, max(w.clause[0], w.start - 30), w.start)
+    i = len(ws)
+    while i > 0 and ws[i - 1][2].lower() in _ADVERBS - _DETERMINERS - {"a", "an", "the"}:
+        i -= 1
+    if not (i > 0 and ws[i - 1][2].lower() in _DETERMINERS) or w.unit not in ("percent", "percentage_points"):
+        return None
+    m = _MODIFIED.match(w.text, w.end, w.clause[1])
+    if not m or re.match(_CHANGE_NOUN + r"\b", m.group(1), re.I):
+        return None  # "a near 80% reduction": the change of the figure before (chained_figure)
+    out = []
+    for s, e, t in _words(w.text, m.start(1), m.end(1)):
+        if not _phrase_word(t) or t.lower() in _PREPS:
+            break
+        out.append((s, e, t))
+    return _trim(out)
+
+
 def share_base(w: Where) -> tuple[int, int] | None:
     """For a share, the whole it is a part of: "45% of Europe's crude oil"."""
     return noun_after(w) if w.measure == "share" and re.match(r"\s+(?:of|for)\s", w.text[w.end:w.end + 5]) else None
@@ -249,7 +273,8 @@ def chained_figure(w: Where) -> tuple[int, int] | None:
     if w.prev_measured is None or w.prev_end < 0:
         return None
     gap = [t for _, _, t in _words(w.text, w.prev_end, w.start)]
-    if all(_glue(g) or _YEAR.fullmatch(g) or g in "()+-;," or g.lower() == "and" for g in gap):
+    if all(_glue(g) or _time_word(g) or g in "()+-–;," or g.lower() in ("and", "quarter", "year", "month", "half")
+           for g in gap):
         return w.prev_measured
     return None
 
@@ -278,7 +303,7 @@ def lead_word(text: str, start: int) -> int:
     return ws[i - 1][0] if i > 0 and ws[i - 1][2][0].isalpha() else start
 
 
-RULES: tuple[Callable[[Where], tuple[int, int] | None], ...] = (of_which, share_base, earlier_value, counted_noun, duration_object, change_object, amount_in, object_after_verb, relative_head, noun_before,
+RULES: tuple[Callable[[Where], tuple[int, int] | None], ...] = (of_which, share_base, number_as_modifier, earlier_value, counted_noun, duration_object, change_object, amount_in, object_after_verb, relative_head, noun_before,
     chained_figure, noun_after)
 
 

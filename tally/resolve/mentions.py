@@ -5,7 +5,7 @@ from bisect import bisect_right
 
 from tally.extract import quantities
 from tally.resolve.entities import DocProfile, Scope, clause_spans, enclosing, sentence_spans
-from tally.resolve.indicators import classify, infer_measure
+from tally.resolve.indicators import classify, infer_measure, relation_of_phrase
 from tally.resolve.measured import Where, measured_phrase
 from tally.resolve.parties import PartyContext, resolve_parties, subdivision_of
 from tally.resolve.publisher import local_currency, publisher_country_of
@@ -98,9 +98,9 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
         cl = classify(text, m.start, m.end, clause, sent, m.unit, m.change, label, section,
                       (m.measured_start, m.measured_end) if m.measured else None)
         entry = cl.entry
+        relation, side = (entry.relation, entry.side) if entry else relation_of_phrase(m.measured)
         ctx = PartyContext(Scope(text, (m.start, m.end), clause, sent, pspan, label, section), profile,
-                           entry.relation if entry else None, cl.measure, entry.side if entry else None,
-                           entry.counterpart_preps if entry else None, country)
+                           relation, cl.measure, side, entry.counterpart_preps if entry else None, country)
         subject, counterpart, m.subject_rule = resolve_parties(ctx)
         m.subdivision = subdivision_of(ctx.subject)
         code = cl.code
