@@ -14,7 +14,9 @@ GOLD = Path(__file__).resolve().parent / "gold"
 
 # set -> field -> F1 floor ("all": span, value, unit, comparator and change right together)
 FLOORS: dict[str, dict[str, float]] = {
-    "seed": {"span": 1.0, "all": 1.0, "subject": 1.0, "counterpart": 1.0, "indicator": 1.0},
+    # seed indicator/counterpart 66/67 (h15): "has funneled over $113 billion into Ukraine" names no aid; the cue
+    # built on that one sentence (funnel + military + government) is gone, so that mention is NULL
+    "seed": {"span": 1.0, "all": 1.0, "subject": 1.0, "counterpart": 0.98, "indicator": 0.98},
     # dev and dev3 counterpart: -0.01 (h15): aid figures whose own phrase names no aid ("$1.5 billion a year for
     # development") keep indicator NULL, so no relation and no counterpart (precision first)
     "dev": {"span": 0.99, "all": 0.97, "subject": 0.98, "counterpart": 0.98, "period": 0.92},

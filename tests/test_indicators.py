@@ -181,3 +181,15 @@ def test_an_uncoded_flow_still_gets_its_parties():
     assert relation_of_phrase("humanitarian assistance") == ("partner", None)
     m = classify_in("Chile's wool exports to Peru fell by 9 per cent in 2020.", "9 per cent", "percent", "down")
     assert (m.indicator, m.subject, m.counterpart) == (None, "CHL", "PER")
+
+
+def test_seed_only_cues_are_gone_and_their_concepts_need_their_own_words():
+    # "funneled $X into <country>" names no aid (issue 19): without aid words the figure stays uncoded
+    m = classify_in("The fund has funneled over $40 billion into Peru, sustaining roads and schools.", "over $40 billion",
+                    "USD")
+    assert m.indicator is None
+    m = classify_in("Japan has provided $2 billion in military and humanitarian aid to Peru.", "$2 billion", "USD")
+    assert m.indicator == "military_humanitarian_aid"
+    # defence appropriations: the verb "totaled" (no PDF line-wrap spelling)
+    m = classify_in("Defense appropriations totaled $850 billion in 2024.", "$850 billion", "USD")
+    assert m.indicator == "defense_appropriations"
