@@ -77,3 +77,10 @@ def test_cli_catalog_check(tmp_path):
     bad = CliRunner().invoke(app, ["catalog", "check", "--file", str(f)])
     assert bad.exit_code == 1 and bad.stdout.strip().splitlines() == [
         "entry wool_exports: unknown measure 'stock' (one of level, share, change)"]
+
+
+def test_forms_are_measures_and_include_the_entry_measure():
+    assert problems(dict(GOOD, forms=["level", "change"])) == []
+    got = problems(dict(GOOD, forms=["level", "growth"]))
+    assert got == ["entry wool_exports: unknown form 'growth' (forms are measures: level, share, change)"]
+    assert problems(dict(GOOD, forms=["change"]))[0].startswith("entry wool_exports: measure 'level' is not one of")

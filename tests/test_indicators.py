@@ -193,3 +193,10 @@ def test_seed_only_cues_are_gone_and_their_concepts_need_their_own_words():
     # defence appropriations: the verb "totaled" (no PDF line-wrap spelling)
     m = classify_in("Defense appropriations totaled $850 billion in 2024.", "$850 billion", "USD")
     assert m.indicator == "defense_appropriations"
+
+
+def test_one_entry_covers_the_level_and_change_forms():
+    level = classify_in("Inflation was 2.9 per cent in 2024.", "2.9 per cent", "percent", None)
+    change = classify_in("Inflation rose to 2.9 per cent in 2024.", "2.9 per cent", "percent", "up")
+    assert (level.indicator, level.measure) == ("inflation_rate", "level")
+    assert (change.indicator, change.measure) == ("inflation_rate", "change")

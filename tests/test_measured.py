@@ -76,3 +76,9 @@ def test_mentions_carry_the_exact_span():
 def test_an_exclusion_before_the_phrase_is_part_of_it():
     t = "Excluding food and energy, the CPI rose 0.2 percent."
     assert phrase(where(t, "0.2 percent")) == "Excluding food and energy, the CPI"
+
+
+def test_across_comma_is_the_last_resort():
+    t = "Core inflation, the preferred gauge, was 2.9 per cent."
+    assert phrase(where(t, "2.9 per cent")) == "the preferred gauge"[4:]  # the appositive names the figure
+    assert phrase(where(t, "2.9 per cent"), M.across_comma) == "preferred gauge"

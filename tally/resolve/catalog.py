@@ -52,6 +52,11 @@ def _entry_problems(i: int, e: Any, units: set[str], codes: set[str]) -> list[st
     unknown = sorted(set(e) - KEYS)
     if unknown:
         out.append(f"{name}: unknown keys {unknown}")
+    for form in e.get("forms") or []:
+        if form not in vocab.MEASURES:
+            out.append(f"{name}: unknown form {form!r} (forms are measures: {', '.join(vocab.MEASURES)})")
+    if e.get("forms") and e.get("measure") not in (e.get("forms") or []):
+        out.append(f"{name}: measure {e.get('measure')!r} is not one of its forms {e.get('forms')}")
     if e.get("measure") not in vocab.MEASURES:
         out.append(f"{name}: unknown measure {e.get('measure')!r} (one of {', '.join(vocab.MEASURES)})")
     for u in e.get("units") or []:
@@ -83,7 +88,8 @@ def _entry_problems(i: int, e: Any, units: set[str], codes: set[str]) -> list[st
 def _competes(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two entries can claim the same figure: same measure and a unit in common (or no unit list)."""
     ua, ub = set(a.get("units") or []), set(b.get("units") or [])
-    return a.get("measure") == b.get("measure") and (not ua or not ub or bool(ua & ub))
+    fa, fb = set(a.get("forms") or [a.get("measure")]), set(b.get("forms") or [b.get("measure")])
+    return bool(fa & fb) and (not ua or not ub or bool(ua & ub))
 
 
 def _collisions(entries: list[dict[str, Any]]) -> list[str]:

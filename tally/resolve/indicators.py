@@ -140,11 +140,15 @@ def infer_measure(text: str, start: int, end: int, unit: str, change: str | None
 def _fits(entry: Entry, measure: str, unit: str) -> bool:
     if entry.units and unit not in entry.units:
         return False
-    if measure == "change":
-        return entry.measure == "change"
-    if entry.measure == "change":
-        return False
-    if measure == "level" and entry.measure == "share":
+    # one entry may cover a concept's level and change forms ("inflation was 2.9%", "inflation rose to 2.9%")
+    return any(_fits_form(measure, form, unit) for form in entry.raw.get("forms") or (entry.measure,))
+
+
+def _fits_form(measure: str, form: str, unit: str) -> bool:
+    """Whether a mention of this measure may be a figure of this form."""
+    if measure == "change" or form == "change":
+        return measure == form
+    if measure == "level" and form == "share":
         return unit == "percent"
     return True
 
@@ -273,7 +277,8 @@ def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence:
         why = (f"{near_only}: cue only near the number, not in the measured phrase" if near_only
                else "no catalog cue near the number")
         return Classified(None, measure, None, 0.0, why)
-    m = best.entry.measure if measure != "change" else "change"
+    forms = best.entry.raw.get("forms") or ()
+    m = measure if measure == "change" else best.entry.measure
     return Classified(best.code, m, best.entry, best.score, best.reason)
 
 

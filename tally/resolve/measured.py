@@ -303,8 +303,20 @@ def lead_word(text: str, start: int) -> int:
     return ws[i - 1][0] if i > 0 and ws[i - 1][2][0].isalpha() else start
 
 
+def across_comma(w: Where) -> tuple[int, int] | None:
+    """"trimmed mean inflation, the Bank's preferred measure, was 2.9 per cent": with only a verb between
+    the last comma and the number, the phrase is the one before that comma (last resort)."""
+    ws = _words(w.text, max(w.clause[0], w.prev_end), w.start)
+    for k in range(len(ws) - 1, -1, -1):
+        if ws[k][2] in ",;:()":
+            if ws[k][2] == "," and k + 1 < len(ws) and all(_glue(t) for _, _, t in ws[k + 1:]):
+                return noun_before(Where(w.text, ws[k][0], ws[k][0], w.clause, w.unit, w.measure, w.prev_end))
+            return None
+    return None
+
+
 RULES: tuple[Callable[[Where], tuple[int, int] | None], ...] = (of_which, share_base, number_as_modifier, earlier_value, counted_noun, duration_object, change_object, amount_in, object_after_verb, relative_head, noun_before,
-    chained_figure, noun_after)
+    chained_figure, noun_after, across_comma)
 
 
 _QUALIFIER = re.compile(r"(?:excluding|excl\.|except|other than|apart from|ex-)\s[^,;:]{1,60},\s*(?:the\s+)?$", re.I)
