@@ -66,6 +66,9 @@ def _run_mentions(doc: disc.Document, run: list[Passage]) -> list[Mention]:
     for m in out:
         m.start += lo
         m.end += lo
+        if m.measured_start is not None:
+            m.measured_start += lo
+            m.measured_end += lo
         m.mention_id = mention_id(doc.doc_id, m.start)
     return out
 
