@@ -107,7 +107,7 @@ _SCALE_WORD = re.compile(
 _U = [
     (rf"{_SP}(?i:percentage{_H}+points?|pct\.?{_H}+points?|%{_H}?points?|ppts?\b)", "percentage_points", 1.0),
     (rf"{_SP}(?i:basis{_H}+points?|bps|bp)\b", "basis_points", 1.0),
-    (r"%", "percent", 1.0),
+    (rf"{_H}?%", "percent", 1.0),
     (rf"{_SP}(?i:per{_H}?cent|percent|pct)(?!age)\b", "percent", 1.0),
     (rf"{_SP}(?i:barrels?(?:{_H}+of{_H}+(?:crude{_H}+)?oil(?:{_H}+equivalent)?|{_H}+of{_H}+crude)?{_H}*(?:per|a|/){_H}*day|bbl/d|b/d|bpd|bopd|boe/d)\b", "barrels_per_day", 1.0),
     (rf"{_SP}(?i:mb/d|mbpd|mmb/d|mmbpd|mmbbl/d)\b", "barrels_per_day", 1e6),
@@ -135,6 +135,7 @@ _U = [
     (rf"{_SP}(?i:yuan|renminbi|rmb|cny)\b", "CNY", 1.0),
     (rf"{_SP}(?i:roubles?|rubles?|rub)\b", "RUB", 1.0),
     (rf"{_SP}(?i:rupees?|inr)\b", "INR", 1.0),
+    (rf"{_SP}(?i:(?:index{_H}+)?points?|pts)\b", "index_points", 1.0),
     (rf"{_SP}(?i:times)\b", "times", 1.0),
     (rf"(?:{_H}?-{_H}?|{_H}?)(?i:fold)\b|x\b", "times", 1.0),
     (rf"{_SP}(?i:days?)\b", "days", 1.0),
@@ -143,7 +144,7 @@ _U = [
     # Units outside the vocabulary: the number is real but cannot be coded, so it is dropped.
     (rf"{_SP}(?i:weeks?|hours?|minutes?|seconds?|decades?|centur(?:y|ies)|km|kilomet(?:er|re)s?|miles?"
      rf"|met(?:er|re)s?|feet|foot|ft|inch(?:es)?|kg|kilograms?|grams?|lbs?|pounds?|acres?|hectares?"
-     rf"|sq|square|degrees?|mph|gallons?|lit(?:er|re)s?|points?|pts|tcf|bcf|cubic{_H}+f(?:ee|oo)t|bushels?"
+     rf"|sq|square|degrees?|mph|gallons?|lit(?:er|re)s?|tcf|bcf|cubic{_H}+f(?:ee|oo)t|bushels?"
      rf"|megawatts?|gigawatts?|kilowatts?|watts?|GB|TB|MB)\b|{_SP}(?:MW|GW|kW|TW|°)", "", 1.0),
 ]
 _UNIT_RES = [(re.compile(rx), unit, mult) for rx, unit, mult in _U]
@@ -182,7 +183,7 @@ _CMP_BEFORE = re.compile(
     r"(?<![\w.])(?P<c>" + "|".join(rx for rx, _ in _CMP_PHRASES) + r")\s{1,3}$", re.IGNORECASE
 )
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+)?$", re.IGNORECASE)
-_PEAK_VERB = r"was|were|is|are|been|be|went|go|goes|going|gone|climbed|rose|risen|rising|jumped|shot|moved|spiked|soared|surged|increased|edged|crept|ran|run|running|traded"
+_PEAK_VERB = r"was|were|is|are|been|be|went|go|goes|going|gone|pick|picks|picked|picking|tick|ticks|ticked|ticking|edging|creeping|moving|heading|headed|climbed|rose|risen|rising|jumped|shot|moved|spiked|soared|surged|increased|edged|crept|ran|run|running|traded"
 _PEAK_BEFORE = re.compile(rf"\b(?:{_PEAK_VERB})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _PEAK_IN_CLAUSE = re.compile(rf"\b(?:went|rose|climbed|spiked|soared|surged|jumped|shot)\b", re.IGNORECASE)
 
@@ -254,6 +255,12 @@ _FUNCTION_WORDS = frozenset(
     "almost approximately more fewer less under below above exactly roughly another each every its their his her "
     "our total another additional while when as than some another if".split()
 )
+_BASE_YEAR_BEFORE = re.compile(r"\b[12][0-9]{3}[ \t\u00a0]?=[ \t\u00a0]?$")
+_AGE_BEFORE = re.compile(r"\b(?:aged|ages|age)\s+(?:from\s+|between\s+|of\s+)?$", re.IGNORECASE)
+_BAND_GAP = re.compile(r"^\s*(?:to|and|through|-|–)\s*$")
+_GRADE_AFTER = re.compile(r"^[ \t\u00a0]?(?:octane|RON|grade)\b", re.IGNORECASE)
+_PERIOD_NOUN_BEFORE = re.compile(
+    r"\b(?:chang(?:e|es)|growth|increases?|rises?|falls?|declines?|inflation|rates?|movements?)\s+$", re.IGNORECASE)
 _STREET_AFTER = re.compile(
     r"\s(?:[A-Z][\w.]*\s){0,2}(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Lane|Drive|Place|Square|Plaza|Floor)\b"
 )
@@ -321,6 +328,7 @@ class _Cand:
     drop: bool = False
     label: bool = False
     neg: bool = False
+    sign: str | None = None  # "+" / "-" printed before the number (inside the span)
     integer: bool = True
     notes: set[str] = field(default_factory=set)
 
@@ -435,6 +443,7 @@ def _read_left(text: str, c: _Cand) -> None:
             c.currency = True
             c.start = m.start()
             c.neg = bool(m["neg"])
+    _read_sign(text, c)
     lo = max(0, c.start - _WINDOW)
     win = text[lo:c.start]
     m = _CMP_BEFORE.search(win)
@@ -453,6 +462,21 @@ def _read_left(text: str, c: _Cand) -> None:
         c.cmp = cmp
         c.cmp_start = lo + m.start()
         c.start = c.cmp_start
+
+
+def _read_sign(text: str, c: _Cand) -> None:
+    """A printed "+"/"-" right before the number or its currency sign joins the span ("-0.3%", "+$0.99")."""
+    s = c.start
+    if c.kind != "d" or s == 0:
+        return
+    ch = text[s - 1]
+    if c.neg:
+        c.sign = "-"
+        return
+    if ch not in "-−+" or (s >= 2 and (text[s - 2].isalnum() or text[s - 2] in "-–/.,%$€£")):
+        return
+    c.sign = "+" if ch == "+" else "-"
+    c.start = s - 1
 
 
 def _peak_and(text: str, pos: int) -> bool:
@@ -556,8 +580,19 @@ def _screen(text: str, cands: list[_Cand]) -> None:
                 c.drop = True  # '22
             elif re.match(r"\.[0-9]", after_num) or re.match(r":[0-9]", after_num) or (s > 0 and text[s - 1] == ":"):
                 c.drop = True  # 1.2.3, 10:30, 3:1
+            elif _BASE_YEAR_BEFORE.search(before) and c.unit is None and not c.currency:
+                c.drop = True  # 2005=100: an index base, not a measurement
+            elif _AGE_BEFORE.search(before) and not c.currency and c.unit in (None, "years"):
+                c.drop = True  # aged 16 to 64: a population band
+                c.notes.add("band")
+            elif (prev is not None and "band" in prev.notes and c.unit in (None, "years") and not c.currency
+                  and _BAND_GAP.match(text[prev.num_end:s])):
+                c.drop = True  # the other end of a date or age band ("April 10 to 16", "aged 25 to 54")
+            elif _GRADE_AFTER.match(after_num) and c.unit is None:
+                c.drop = True  # 91 octane
             elif _DATE_BEFORE.search(before) and c.integer and c.base <= 31 and not c.currency and c.unit is None:
                 c.drop = True  # January 19
+                c.notes.add("band")
             elif _DATE_AFTER.match(after_num) and not c.currency and c.unit is None:
                 c.drop = True  # 19 January, 10:30, 3 p.m.
             elif _LABEL_BEFORE.search(before) and not c.currency and c.unit is None:
@@ -646,7 +681,8 @@ def _classify(text: str, cands: list[_Cand]) -> None:
         if c.unit in ("days", "months", "years"):
             if _is_year(c, text) or c.kind == "v":
                 c.drop = True
-            elif _TIMEFRAME_BEFORE.search(before) or _TIMEFRAME_AFTER.match(after):
+            elif (_TIMEFRAME_BEFORE.search(before) or _TIMEFRAME_AFTER.match(after)
+                  or (c.cmp_start is not None and _PERIOD_NOUN_BEFORE.search(before))):
                 c.drop = True
             elif any(p.end >= s - 4 and p.end <= s and not p.drop and p is not c for p in live[max(0, i - 1):i]):
                 c.drop = True  # "5% over 12 months": a period attached to another figure
@@ -688,6 +724,16 @@ def _incomplete(a: _Cand, b: _Cand) -> bool:
     return (a.unit is None and (b.unit is not None or b.scaled)) or (not a.scaled and b.scaled)
 
 
+def _change_then_level(text: str, a: _Cand) -> bool:
+    """After a stated change ("rose 47%", "+$0.99"), "to" introduces the new level, not a range's end."""
+    if a.sign:
+        return True
+    if a.unit is None and not a.scaled:
+        return False
+    d, settled = _own_change(text, a)
+    return settled and d in ("up", "down")
+
+
 def _ranges(text: str, cands: list[_Cand]) -> None:
     """Pair adjacent numbers joined by "between ... and", "from ... to" (with a range cue), "-" or "to"."""
     live = [c for c in cands if not c.drop]
@@ -706,7 +752,8 @@ def _ranges(text: str, cands: list[_Cand]) -> None:
                 kind = "from"
         elif re.fullmatch(r"[-–]|\s–\s", gap) and b.cmp_start is None:
             kind = "dash"
-        elif re.fullmatch(r"\s+to\s+", gap) and b.cmp_start is None and not re.search(r"\bfrom\s+$", left, re.I):
+        elif (re.fullmatch(r"\s+to\s+", gap) and b.cmp_start is None and not re.search(r"\bfrom\s+$", left, re.I)
+              and not _change_then_level(text, a)):
             if _incomplete(a, b):
                 kind = "to"
             elif (a.unit == b.unit and a.mult == b.mult and a.unit is not None and a.base < b.base
@@ -716,6 +763,9 @@ def _ranges(text: str, cands: list[_Cand]) -> None:
             continue
         if b.unit is None and a.unit is None and not (a.kind == b.kind == "d" and a.integer and b.integer):
             continue
+        if a.unit is not None and b.unit is not None and a.unit != b.unit and not (
+                a.unit == "USD" and b.unit.startswith("USD")):
+            continue  # "fell by 18% to 830 thousand tonnes": a change and a level, nothing shared
         if _incomplete(a, b):
             if a.unit is None or (a.unit in ("USD",) and b.unit and b.unit.startswith("USD")):
                 a.unit = b.unit
@@ -803,10 +853,37 @@ def _own_change(text: str, c: _Cand) -> tuple[str | None, bool]:
     return None, False
 
 
+_RATE_TOPIC = re.compile(
+    r"\b(?P<g>inflation|deflation|growth|growing|grow|grew|grown)\b"
+    r"|\b(?P<o>unemployment|employment|participation|interest|cash|policy|bank|share|proportion|yield|deficit|debt|saving"
+    r"|savings|target|targets|of\s+GDP|vacancy|tax|margin)\b",
+    re.IGNORECASE,
+)
+
+
+_GOAL_WORD = re.compile(r"\b(?:target\w*|objective|goal|defin(?:e|ed|es|ition)|mandate)\b", re.IGNORECASE)
+
+
+def _rate_of_change(text: str, c: _Cand) -> bool:
+    """Whether a percentage is an inflation or growth rate (a rate of change by the shared convention)."""
+    s = c.cmp_start if c.cmp_start is not None else c.start
+    clause = _clause_before(text, s, 200)
+    last = None
+    for m in _RATE_TOPIC.finditer(clause):
+        last = m
+    if last is None or not last["g"] or _GOAL_WORD.search(clause):
+        return False
+    return not re.match(r"\s*(?:of|target)\b", text[c.end:c.end + 12], re.IGNORECASE)
+
+
 def _changes(text: str, quants: list[_Cand]) -> None:
     """Set `change` from the governing verb or noun; coordinated figures inherit ("$15.7 billion (7.0 percent)")."""
     prev: _Cand | None = None
     for i, c in enumerate(quants):
+        if c.sign and c.base != 0:
+            c.change = "up" if c.sign == "+" else "down"
+            prev = c
+            continue
         d, settled = _own_change(text, c)
         if d == "inherit":
             # "rose 3.1 percent, compared with 2.8 percent": the benchmark is the same kind of change
@@ -820,6 +897,8 @@ def _changes(text: str, quants: list[_Cand]) -> None:
             gap = text[prev.end:s]
             if len(gap) <= 60 and not _INHERIT_BLOCK.search(gap):
                 d = prev.change
+        if d is None and c.unit == "percent" and _rate_of_change(text, c):
+            d = "up"
         c.change = d
         prev = c
     for a, b in zip(quants, quants[1:]):
@@ -881,6 +960,99 @@ def _table_cells(text: str, cands: list[_Cand]) -> None:
                 c.notes.add("table-down" if neg and is_change else "table-up" if is_change else "table")
 
 
+_NUM_CELL = re.compile(r"[ \t\u00a0]*(?P<sign>[-−+])?(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)[ \t\u00a0]*")
+_CELL_ROLE = re.compile(
+    r"(?P<chg>%\s*change|per\s?cent(?:age)?\s+change|change|growth)|(?P<idx>\bindex\w*)"
+    r"|(?P<pct>%|\bper\s?cent\b|\bshare\b)",
+    re.IGNORECASE,
+)
+
+
+def _row_cells(line: str) -> list[tuple[int, str | None]] | None:
+    """(offset in line, sign) of the trailing run of figure cells of a table row, or None when not a row."""
+    if "|" in line:
+        parts, pos = [], 0
+        for piece in line.split("|"):
+            parts.append((pos, piece))
+            pos += len(piece) + 1
+        while parts and not parts[-1][1].strip():
+            parts.pop()
+    else:
+        parts = [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
+    cells: list[tuple[int, str | None]] = []
+    for off, piece in reversed(parts):
+        m = _NUM_CELL.fullmatch(piece) if "|" in line else _NUM_CELL.fullmatch(piece)
+        if not m:
+            break
+        cells.append((off + m.start("sign") if m["sign"] else off + m.start("num"), m["sign"]))
+    label = parts[: len(parts) - len(cells)]
+    if len(cells) < 2 or ("|" not in line and len(label) > 6):
+        return None
+    return cells[::-1]
+
+
+def _figure_tables(text: str, cands: list[_Cand]) -> None:
+    """Cells of pipe and whitespace-aligned tables take their unit and change from the header's column roles."""
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    by_start = {(c.start if c.sign else c.num_start): c for c in cands}
+    by_num = {c.num_start: c for c in cands}
+    i, n = 0, len(lines)
+    while i < n:
+        cells = _row_cells(lines[i][1])
+        if cells is None:
+            i += 1
+            continue
+        k, first, rows = len(cells), i, []
+        while i < n:
+            cells = _row_cells(lines[i][1])
+            if cells is not None and len(cells) == k:
+                rows.append((lines[i][0], cells))
+            elif not ("|" in lines[i][1] and not re.search(r"[0-9]", lines[i][1])):
+                break
+            i += 1
+        roles = _header_roles(lines, first)
+        if len(roles) != k or len(rows) < 2:
+            continue
+        for base, row in rows:
+            for (off, sign), role in zip(row, roles):
+                pos = base + off
+                c = by_start.get(pos) or by_num.get(pos + (1 if sign else 0))
+                if c is None or "table" in c.notes:
+                    continue
+                _set_cell(c, pos, sign, role)
+
+
+def _header_roles(lines: list[tuple[int, str]], first: int) -> list[str]:
+    """Column roles (chg / idx / pct) named in the header lines above a table's first row."""
+    header: list[str] = []
+    j = first - 1
+    while j >= 0 and len(header) < 3:
+        line = lines[j][1]
+        if not line.strip():
+            if header:
+                break
+        elif not ("|" in line and not re.search(r"[0-9]", line) and not _CELL_ROLE.search(line)):
+            header.append(line)
+        j -= 1
+    return [m.lastgroup or "" for h in reversed(header) for m in _CELL_ROLE.finditer(h)]
+
+
+def _set_cell(c: _Cand, pos: int, sign: str | None, role: str) -> None:
+    """Make a candidate one table cell of the given column role."""
+    c.drop = c.label = c.in_range = False
+    c.start, c.end = pos, c.num_end
+    c.cmp, c.cmp_start, c.mult, c.scaled = "=", None, 1.0, False
+    c.sign = sign
+    c.unit = "index_points" if role == "idx" else "percent"
+    if role == "chg" and c.base != 0:
+        c.notes.add("table-down" if sign in ("-", "−") else "table-up")
+    else:
+        c.notes.add("table")
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -892,6 +1064,8 @@ def _extract(text: str) -> list[Quantity]:
     _classify(text, cands)
     if "$" in text or "ollar" in text:
         _table_cells(text, cands)
+    if "\n" in text:
+        _figure_tables(text, cands)
     quants = [c for c in cands if not c.drop and c.unit in UNIT_CODES and c.end > c.start]
     quants.sort(key=lambda c: (c.start, -c.end))
     kept: list[_Cand] = []
