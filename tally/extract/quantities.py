@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from schemas.vocab import units as _load_units
+from tally.extract.units import (CURRENCIES as UNIT_CURRENCIES, CUR_BEFORE, DURATIONS, H as _H, SP as _SP, UNIT_CODES,
+                                 currency_before, read_rate, unit_after)
 
-EXTRACTOR_VERSION = "1.1.0"
-
-UNIT_CODES: frozenset[str] = frozenset(_load_units())
+EXTRACTOR_VERSION = "2.0.0"
+MAX_DIGITS = 30  # longer digit strings are refused: no measured quantity is written with more digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +60,6 @@ _FRACTIONS = {
 _VAGUE = {"dozens": 12, "tens": 10, "hundreds": 1e2, "thousands": 1e3, "millions": 1e6,
           "billions": 1e9, "trillions": 1e12}
 
-# Currency: sign/code/name -> unit code.
-_CUR_SIGN = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB", "₹": "INR"}
-_CUR_CODE = {"usd": "USD", "us$": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY", "cny": "CNY",
-             "rmb": "CNY", "rub": "RUB", "inr": "INR", "rs": "INR", "rs.": "INR"}
-
 _ONES_RX = "|".join(sorted(_ONES, key=len, reverse=True))
 _TENS_RX = "|".join(_TENS)
 _ONE_9 = "one|two|three|four|five|six|seven|eight|nine"
@@ -73,7 +68,9 @@ _WORD_NUM = rf"(?:(?:{_TENS_RX})(?:-(?:{_ONE_9}))?|{_ONES_RX})(?:\s(?:and\s)?hun
 
 # The one scan: each alternative is a number token; the order matters (fractions before words).
 # Two scans (digits, then words): one alternation over both is several times slower in `re`.
-_DIGIT_TOKEN = re.compile(r"(?<![\w.])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?![0-9])")
+_DIGIT_TOKEN = re.compile(
+    r"(?<![\w.])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?![0-9]|[ \u00a0][0-9])|[0-9]+)"
+    r"(?:\.[0-9]+)?(?![0-9])")
 _WORD_TOKEN = re.compile(
     r"(?<![A-Za-z])(?=[ZOTFSENHADMBzotfsenhadmb])(?:"
     rf"(?P<f>(?:(?:{_ONE_9}|a)[- ](?:{_FRAC_RX})|half)\b)"
@@ -95,73 +92,10 @@ def _token_matches(text: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
-_H = r"[ \t\u00a0]"
-_SP = rf"{_H}{{0,3}}(?:\n{_H}{{0,3}})?"  # bounded gap between number and scale/unit
 
 _SCALE_ATTACHED = re.compile(r"(?:bn|mn|mln|bln|tn|trn|MM|k|K|m|M|b|B)(?![A-Za-z])")
 _SCALE_WORD = re.compile(
     rf"(?:{_SP}|{_H}?-{_H}?)(?P<s>(?i:hundred|thousand|million|billion|trillion|mn|mln|bn|bln|tn|trn|lakh|crore))(?![A-Za-z])"
-)
-
-# (regex, unit, multiplier); tried in order right after the number and scale.
-_U = [
-    (rf"{_SP}(?i:percentage{_H}+points?|pct\.?{_H}+points?|%{_H}?points?|ppts?\b)", "percentage_points", 1.0),
-    (rf"{_SP}(?i:basis{_H}+points?|bps|bp)\b", "basis_points", 1.0),
-    (rf"{_H}?%", "percent", 1.0),
-    (rf"{_SP}(?i:per{_H}?cent|percent|pct)(?!age)\b", "percent", 1.0),
-    (rf"{_SP}(?i:barrels?(?:{_H}+of{_H}+(?:crude{_H}+)?oil(?:{_H}+equivalent)?|{_H}+of{_H}+crude)?{_H}*(?:per|a|/){_H}*day|bbl/d|b/d|bpd|bopd|boe/d)\b", "barrels_per_day", 1.0),
-    (rf"{_SP}(?i:mb/d|mbpd|mmb/d|mmbpd|mmbbl/d)\b", "barrels_per_day", 1e6),
-    (rf"{_SP}(?i:kb/d|kbpd|kbd)\b", "barrels_per_day", 1e3),
-    (rf"{_SP}(?i:bcf/d|bcfd|bcf{_H}+(?:per|a){_H}+day)\b", "cubic_feet_per_day", 1e9),
-    (rf"{_SP}(?i:mmcf/d|mmcfd)\b", "cubic_feet_per_day", 1e6),
-    (rf"{_SP}(?i:cubic{_H}+f(?:ee|oo)t{_H}+(?:per|a){_H}+day)\b", "cubic_feet_per_day", 1.0),
-    (rf"{_SP}(?i:barrels?|bbls?)\b", "barrels", 1.0),
-    (rf"{_SP}(?:bcm|BCM|Bcm)\b", "cubic_meters", 1e9),
-    (rf"{_SP}(?:mcm|MMcm)\b", "cubic_meters", 1e6),
-    (rf"{_SP}(?:tcm|Tcm)\b", "cubic_meters", 1e12),
-    (rf"{_SP}(?i:cubic{_H}+met(?:er|re)s?)\b|{_SP}(?:m3|m³)(?![\w])", "cubic_meters", 1.0),
-    (rf"{_SP}(?:MMT|MMt|mmt|MTT|Mt)\b", "tonnes", 1e6),
-    (rf"{_SP}(?:kt|Kt|KT)\b", "tonnes", 1e3),
-    (rf"{_SP}(?i:(?:metric{_H}+)?(?:tonnes?|tons?))\b|{_SP}MT\b", "tonnes", 1.0),
-    (rf"{_SP}(?:MWh|MWH|(?i:megawatt[- ]?hours?))\b", "MWh", 1.0),
-    (rf"{_SP}(?:GWh|(?i:gigawatt[- ]?hours?))\b", "MWh", 1e3),
-    (rf"{_SP}(?:TWh|(?i:terawatt[- ]?hours?))\b", "MWh", 1e6),
-    (rf"{_SP}(?:kWh|(?i:kilowatt[- ]?hours?))\b", "MWh", 1e-3),
-    (rf"{_SP}(?i:(?:u\.?s\.?|american){_H}+dollars?|dollars?|usd)\b", "USD", 1.0),
-    (rf"{_SP}(?i:cents?)\b", "USD", 0.01),
-    (rf"{_SP}(?i:euros?|eur)\b", "EUR", 1.0),
-    (rf"{_SP}(?i:pounds{_H}+sterling|sterling|gbp)\b", "GBP", 1.0),
-    (rf"{_SP}(?i:yen|jpy)\b", "JPY", 1.0),
-    (rf"{_SP}(?i:yuan|renminbi|rmb|cny)\b", "CNY", 1.0),
-    (rf"{_SP}(?i:roubles?|rubles?|rub)\b", "RUB", 1.0),
-    (rf"{_SP}(?i:rupees?|inr)\b", "INR", 1.0),
-    (rf"{_SP}(?i:(?:index{_H}+)?points?|pts)\b", "index_points", 1.0),
-    (rf"{_SP}(?i:times)\b", "times", 1.0),
-    (rf"(?:{_H}?-{_H}?|{_H}?)(?i:fold)\b|x\b", "times", 1.0),
-    (rf"{_SP}(?i:days?)\b", "days", 1.0),
-    (rf"{_SP}(?i:months?)\b", "months", 1.0),
-    (rf"{_SP}(?i:years?)\b", "years", 1.0),
-    # Units outside the vocabulary: the number is real but cannot be coded, so it is dropped.
-    (rf"{_SP}(?i:weeks?|hours?|minutes?|seconds?|decades?|centur(?:y|ies)|km|kilomet(?:er|re)s?|miles?"
-     rf"|met(?:er|re)s?|feet|foot|ft|inch(?:es)?|kg|kilograms?|grams?|lbs?|pounds?|acres?|hectares?"
-     rf"|sq|square|degrees?|mph|gallons?|lit(?:er|re)s?|tcf|bcf|cubic{_H}+f(?:ee|oo)t|bushels?"
-     rf"|megawatts?|gigawatts?|kilowatts?|watts?|GB|TB|MB)\b|{_SP}(?:MW|GW|kW|TW|°)", "", 1.0),
-]
-_UNIT_RES = [(re.compile(rx), unit, mult) for rx, unit, mult in _U]
-assert all(u in UNIT_CODES for _, u, _m in _U if u), "unit code missing from schemas/units.yaml"
-
-_RATE = [
-    (rf"{_H}{{0,2}}(?:/{_H}?(?:b|bbl|barrel)\b|(?i:per|a){_H}+(?:barrel|bbl)\b)", "USD_per_barrel", 1.0),
-    (rf"{_H}{{0,2}}(?:/{_H}?(?i:mmbtu)\b|(?i:per){_H}+(?:(?i:mmbtu)\b|(?i:million){_H}+(?:(?i:british){_H}+(?i:thermal){_H}+(?i:units?)|(?i:btu))\b))", "USD_per_MMBtu", 1.0),
-    (rf"{_H}{{0,2}}(?:/{_H}?MWh\b|(?i:per){_H}+(?:MWh\b|(?i:megawatt[- ]?hours?)\b))", "USD_per_MWh", 1.0),
-    (rf"{_H}{{0,2}}(?:/{_H}?kWh\b|(?i:per){_H}+(?:kWh\b|(?i:kilowatt[- ]?hours?)\b))", "USD_per_MWh", 1e3),
-]
-_RATE_RES = [(re.compile(rx), unit, mult) for rx, unit, mult in _RATE]
-assert all(u in UNIT_CODES for _, u, _m in _RATE)
-
-_CUR_BEFORE = re.compile(
-    r"(?:(?P<pre>[A-Za-z]{1,3})?(?P<sym>[$€£¥₽₹])|(?<![A-Za-z])(?P<code>USD|EUR|GBP|JPY|CNY|RMB|RUB|INR|Rs\.?|US\$))"
-    r"(?P<neg>[-−])?[ \u00a0]?$"
 )
 
 _CMP_PHRASES = [
@@ -192,7 +126,7 @@ _UP = (r"increas(?:e|ed|es|ing)|r(?:ose|ise|isen|ises|ising)|gr(?:ew|own|ow|ows|
        r"|expand(?:ed|s|ing)?|expansion|rais(?:e|ed|es|ing)|boost(?:ed|s|ing)?|add(?:ed|s|ing)?|additional"
        r"|advanc(?:e|ed|es|ing)|rebound(?:ed|s|ing)?|spik(?:e|ed|es|ing)|hik(?:e|ed|es|ing)|widen(?:ed|s|ing)?"
        r"|accelerat(?:e|ed|es|ing)|doubl(?:e|ed|es|ing)|tripl(?:e|ed|es|ing)|swell(?:ed|s)?|swollen")
-_DOWN = (r"decreas(?:e|ed|es|ing)|declin(?:e|ed|es|ing)|f(?:ell|all|allen|alls|alling)|drop(?:ped|s|ping)?"
+_DOWN = (r"decreas(?:e|ed|es|ing)|detract(?:ed|s|ing)?|declin(?:e|ed|es|ing)|f(?:ell|all|allen|alls|alling)|drop(?:ped|s|ping)?"
          r"|plummet(?:ed|s|ing)?|plung(?:e|ed|es|ing)|slump(?:ed|s|ing)?|sl(?:id|ide|ides|iding)"
          r"|s(?:ank|ink|inks|unk|inking)|tumbl(?:e|ed|es|ing)|reduc(?:e|ed|es|ing|tion|tions)|down|cut(?:s|ting)?"
          r"|contract(?:ed|s|ing|ion)|shr(?:ank|ink|inks|unk|inking)|lower(?:ed|ing)|slash(?:ed|es|ing)?"
@@ -205,7 +139,7 @@ _VERB_BEFORE = re.compile(
     rf"\b(?P<w>{_UP}|{_DOWN})(?:\s+(?:\w+ly|each|about|only|just|another|a\s+further|an\s+additional))?(?:\s+by)?\s+$",
     re.IGNORECASE,
 )
-_CHANGE_NOUNS = (r"increase|increases|rise|gain|gains|growth|jump|surge|hike|expansion|additional|decline|decrease"
+_CHANGE_NOUNS = (r"increase|increases|rise|rises|falls|gain|gains|growth|jump|surge|hike|expansion|additional|decline|decrease"
                  r"|drop|fall|reduction|cut|contraction|slump|plunge|slide|declines|decreases|drops|cuts")
 _NOUN_AFTER = re.compile(
     rf"(?:[ \t\u00a0]*-|[ \t\u00a0]+)(?:(?!(?:of|in|to|than|and|or|from|the|for|on|at|by|with|as|is|was)\b)[a-z][\w-]*\s+){{0,2}}(?P<w>{_CHANGE_NOUNS})\b",
@@ -220,7 +154,7 @@ _MONTHS = (r"jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|ju
 _TIME_REF = (rf"(?:same|previous|prior|preceding|last|a\s+year|a\s+month|a\s+week|the\s+year|year-ago|month-ago"
              rf"|(?:{_MONTHS})\b|[12][0-9]{{3}}\b)")
 _THAN_TIME = re.compile(
-    rf"[ \t\u00a0]+(?P<w>more|less|higher|lower|greater|fewer|above|below)(?:\s+\w+)?\s+than\s+(?:the\s+|in\s+)?"
+    rf"[ \t\u00a0]+(?P<w>more|less|higher|lower|greater|fewer|above|below)(?:\s+\w+)?\s+than\s+(?:the\s+|in\s+|for\s+)?"
     rf"{_TIME_REF}"
     rf"|[ \t\u00a0]+(?P<w2>above|below)\s+(?:the\s+|in\s+)?{_TIME_REF}",
     re.IGNORECASE,
@@ -285,7 +219,7 @@ _TIMES_AFTER = re.compile(
     r"|below|cheaper|costlier|greater|larger|richer|longer|stronger|increase|normal|average)\b",
     re.IGNORECASE,
 )
-_WORD_NEXT = re.compile(r"^[ \t\u00a0]+[a-z][a-z-]*")
+_WORD_NEXT = re.compile(r"^[ \t\u00a0]+[A-Za-z][a-z-]*")
 _FUNCTION_NEXT = re.compile(
     r"[ \t\u00a0]+(?:since|in|and|or|for|when|by|as|at|until|after|before|during|from|to|on|while|but|because|percent)\b",
     re.IGNORECASE,
@@ -395,51 +329,63 @@ def _read_right(text: str, c: _Cand) -> None:
     if c.kind == "a" and not c.scaled:
         c.drop = True
         return
-    for rx, unit, mult in _UNIT_RES:
-        m = rx.match(text, pos)
-        if m:
-            if unit == "":
-                c.drop = True
-                return
-            if unit in ("days", "months", "years", "times") and c.unit:
-                break
-            c.unit = unit
-            c.mult *= mult
-            pos = m.end()
-            break
+    hit = unit_after(text, pos)
+    if hit is not None:
+        form, end = hit
+        if form.unit == "":
+            c.drop = True
+            return
+        if not ((form.unit in DURATIONS or form.unit == "times") and c.unit):
+            c.unit = form.unit
+            c.mult *= form.factor
+            pos = end
     c.end = pos
 
 
 def _read_rate(text: str, c: _Cand) -> None:
-    """After a dollar amount, read a per-unit price ("$60 per barrel", "$38.09/MMBtu")."""
-    if c.unit != "USD":
-        return
-    for rx, unit, mult in _RATE_RES:
-        m = rx.match(text, c.end)
-        if m:
-            c.unit = unit
-            c.mult *= mult
-            c.end = m.end()
-            return
+    """Read a per-unit price or rate ("$60 per barrel", "€0.276 per KWh", "516 beds per 100 000 inhabitants")."""
+    r = read_rate(text, c.end, c.unit)
+    if r is not None:
+        c.unit, c.end = r
+
+
+_OR_BOUND = re.compile(r"[ \t\u00a0]+or[ \t\u00a0]+(?P<w>more|less|fewer|greater|higher|lower|over|above|under|below)\b",
+                       re.IGNORECASE)
+_MORE_AFTER = re.compile(r"[ \t\u00a0]+(?P<w>more|fewer|less)\b(?![ \t\u00a0]+than\b)", re.IGNORECASE)
+
+
+def _read_or_bound(text: str, c: _Cand) -> None:
+    """ "10% or less", "about 30% or more": a one-sided bound written after the number (the hedge yields)."""
+    m = _OR_BOUND.match(text, c.end)
+    if m and c.unit is not None:
+        c.end = m.end()
+        c.cmp = ">=" if m["w"].lower() in ("more", "greater", "higher", "over", "above") else "<="
+        if c.cmp_start is None:
+            c.cmp_start = None
+
+
+def _shared_scale(text: str, cands: list[_Cand]) -> None:
+    """ "£10 and 16 billion": a currency written on the first number and a scale on the second apply to both."""
+    live = [c for c in cands if not c.drop]
+    for a, b in zip(live, live[1:]):
+        if (a.currency and not a.scaled and b.scaled and b.unit is None and not b.currency
+                and re.fullmatch(r"\s+(?:and|or)\s+", text[a.end:b.start])):
+            a.mult, a.scaled = b.mult, True
+            b.unit = a.unit
 
 
 def _read_left(text: str, c: _Cand) -> None:
     """Read the currency sign or code and the comparator to the left; set start, cmp."""
     c.start = c.num_start
     lo = max(0, c.num_start - 8)
-    m = _CUR_BEFORE.search(text, lo, c.num_start) if c.kind == "d" else None
+    m = CUR_BEFORE.search(text, lo, c.num_start) if c.kind == "d" else None
     if m:
-        if m["sym"]:
-            pre = m["pre"]
-            if pre and pre.upper() != "US":
-                c.drop = True  # C$, A$, HK$: dollars outside the vocabulary
-                return
-            cur = _CUR_SIGN[m["sym"]]
-        else:
-            cur = _CUR_CODE[m["code"].lower()]
-        if c.unit in (None, "USD", "USD_per_barrel", "USD_per_MMBtu", "USD_per_MWh") or c.unit == cur:
-            if c.unit is None or (cur != "USD" and c.unit == "USD"):
-                c.unit = cur
+        cur = currency_before(m)
+        if cur is None:
+            c.drop = True  # XY$: a dollar of unknown currency
+            return
+        if c.unit is None or c.unit == cur or (c.unit == "USD" and cur != "USD"):
+            c.unit = cur
             c.currency = True
             c.start = m.start()
             c.neg = bool(m["neg"])
@@ -499,7 +445,10 @@ def _tokens(text: str) -> list[_Cand]:
             continue
         if kind == "d":
             try:
-                val = float(g.replace(",", ""))
+                digits = re.sub(r"[^0-9.]", "", g)
+                if len(digits) > MAX_DIGITS:
+                    continue  # an identifier or a digit dump, not a quantity (refused whatever its length)
+                val = float(digits)
             except ValueError:
                 continue
             c = _Cand(s, e, val, kind, integer="." not in g)
@@ -538,6 +487,7 @@ def _tokens(text: str) -> list[_Cand]:
         if not c.drop:
             _read_left(text, c)
             _read_rate(text, c)
+            _read_or_bound(text, c)
         out.append(c)
     return out
 
@@ -549,7 +499,7 @@ def _is_year(c: _Cand, text: str) -> bool:
     """A bare four-digit year (1800-2100) without unit, currency or scale."""
     g = text[c.num_start:c.num_end]
     return (c.kind == "d" and len(g) == 4 and g.isdigit() and 1800 <= c.base <= 2100
-            and not c.currency and not c.scaled and c.unit in (None, "days", "months", "years"))
+            and not c.currency and not c.scaled and (c.unit is None or c.unit in DURATIONS))
 
 
 def _screen(text: str, cands: list[_Cand]) -> None:
@@ -580,9 +530,9 @@ def _screen(text: str, cands: list[_Cand]) -> None:
                 c.drop = True  # '22
             elif re.match(r"\.[0-9]", after_num) or re.match(r":[0-9]", after_num) or (s > 0 and text[s - 1] == ":"):
                 c.drop = True  # 1.2.3, 10:30, 3:1
-            elif _BASE_YEAR_BEFORE.search(before) and c.unit is None and not c.currency:
+            elif "=" in before[-3:] and _BASE_YEAR_BEFORE.search(before) and c.unit is None and not c.currency:
                 c.drop = True  # 2005=100: an index base, not a measurement
-            elif _AGE_BEFORE.search(before) and not c.currency and c.unit in (None, "years"):
+            elif "age" in before and _AGE_BEFORE.search(before) and not c.currency and c.unit in (None, "years"):
                 c.drop = True  # aged 16 to 64: a population band
                 c.notes.add("band")
             elif (prev is not None and "band" in prev.notes and c.unit in (None, "years") and not c.currency
@@ -605,7 +555,7 @@ def _screen(text: str, cands: list[_Cand]) -> None:
             elif (len(text[s:e]) == 5 and _ZIP_BEFORE.search(before)) and c.unit is None:
                 c.drop = True  # DC 20548
             elif c.unit is None and not c.currency and (
-                    re.search(r"[(\[]\s?$", before) and re.match(r"\s?[)\]]", after_num)):
+                    c.base < 100 and re.search(r"[(\[]\s?$", before) and re.match(r"\s?[)\]]", after_num)):
                 c.drop = True  # (1), [1]
             elif c.unit is None and re.search(r"(?:^|\n)[ \t]*$", before) and re.match(r"[.)][ \t]", after_num):
                 c.drop = True  # "1. " list enumerator at the start of a line
@@ -678,7 +628,7 @@ def _classify(text: str, cands: list[_Cand]) -> None:
             else:
                 c.drop = True
             continue
-        if c.unit in ("days", "months", "years"):
+        if c.unit in DURATIONS:
             if _is_year(c, text) or c.kind == "v":
                 c.drop = True
             elif (_TIMEFRAME_BEFORE.search(before) or _TIMEFRAME_AFTER.match(after)
@@ -827,6 +777,9 @@ def _own_change(text: str, c: _Cand) -> tuple[str | None, bool]:
     m = _NOUN_AFTER.match(text, c.end, min(len(text), c.end + 60))
     if m:
         return _noun_direction(m["w"]), True
+    m = _MORE_AFTER.match(text, c.end, min(len(text), c.end + 20))
+    if m and (c.unit in (None, "count") or c.unit in UNIT_CURRENCIES):
+        return ("down" if m["w"].lower() in ("fewer", "less") else "up"), True
     if _COMPARED_BEFORE.search(before):
         return "inherit", True
     if _TO_FROM_BEFORE.search(before):
@@ -873,7 +826,7 @@ def _rate_of_change(text: str, c: _Cand) -> bool:
         last = m
     if last is None or not last["g"] or _GOAL_WORD.search(clause):
         return False
-    return not re.match(r"\s*(?:of|target)\b", text[c.end:c.end + 12], re.IGNORECASE)
+    return not (re.match(r"\s*of\b", text[c.end:c.end + 12]) or _GOAL_WORD.search(text, c.end, c.end + 25))
 
 
 def _changes(text: str, quants: list[_Cand]) -> None:
@@ -970,6 +923,8 @@ _CELL_ROLE = re.compile(
 
 def _row_cells(line: str) -> list[tuple[int, str | None]] | None:
     """(offset in line, sign) of the trailing run of figure cells of a table row, or None when not a row."""
+    if not line.rstrip(" |\t\u00a0")[-1:].isdigit():
+        return None
     if "|" in line:
         parts, pos = [], 0
         for piece in line.split("|"):
@@ -981,7 +936,7 @@ def _row_cells(line: str) -> list[tuple[int, str | None]] | None:
         parts = [(m.start(), m.group()) for m in re.finditer(r"\S+", line)]
     cells: list[tuple[int, str | None]] = []
     for off, piece in reversed(parts):
-        m = _NUM_CELL.fullmatch(piece) if "|" in line else _NUM_CELL.fullmatch(piece)
+        m = _NUM_CELL.fullmatch(piece)
         if not m:
             break
         cells.append((off + m.start("sign") if m["sign"] else off + m.start("num"), m["sign"]))
@@ -1060,6 +1015,7 @@ def _extract(text: str) -> list[Quantity]:
     """The extraction pipeline, without the never-raise guard."""
     cands = _tokens(text)
     _screen(text, cands)
+    _shared_scale(text, cands)
     _ranges(text, cands)
     _classify(text, cands)
     if "$" in text or "ollar" in text:
