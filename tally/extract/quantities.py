@@ -72,7 +72,8 @@ _DIGIT_TOKEN = re.compile(
     r"(?<![\w.])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?![0-9]|[ \u00a0][0-9])|[0-9]+)"
     r"(?:\.[0-9]+)?(?![0-9])")
 _WORD_TOKEN = re.compile(
-    r"(?<![A-Za-z])(?=[ZOTFSENHADMBzotfsenhadmb])(?:"
+    r"(?<![A-Za-z])(?=[ZOTFSENHADMBQzotfsenhadmbq])(?:"
+    r"(?P<m>(?:doubl|tripl|quadrupl)(?:ed|es|ing)|twice|thrice)\b|"
     rf"(?P<f>(?:(?:{_ONE_9}|a)[- ](?:{_FRAC_RX})|half)\b)"
     r"|(?P<v>(?:tens|hundreds|dozens)\s+of\s+(?:thousands|millions|billions)\b"
     r"|(?:dozens|hundreds|thousands|millions|billions|trillions)\b(?=\s+of\b))"
@@ -84,9 +85,20 @@ _WORD_TOKEN = re.compile(
 )
 
 
+_SLASH_FRACTION = re.compile(
+    r"(?<![\w./])(?:(?P<whole>[0-9]{1,3})(?:-|[ \u00a0]))?(?P<n>[0-9]{1,2})/(?P<d>2|3|4|8|16|32)(?![\w/.]|,[0-9])")
+_MULTIPLES = {"doubl": 2.0, "tripl": 3.0, "quadr": 4.0, "twice": 2.0, "thric": 3.0}
+
+
 def _token_matches(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, kind, token) for every number token, digits and words merged in text order."""
     out = [(m.start(), m.end(), "d", m.group()) for m in _DIGIT_TOKEN.finditer(text)]
+    if "/" in text:
+        fracs = [(m.start(), m.end(), "q", m.group()) for m in _SLASH_FRACTION.finditer(text)
+                 if int(m["n"]) < int(m["d"])]
+        if fracs:
+            spans = [(a, b) for a, b, _k, _g in fracs]
+            out = [t for t in out if not any(a <= t[0] < b for a, b in spans)] + fracs
     out += [(m.start(), m.end(), m.lastgroup or "w", m.group()) for m in _WORD_TOKEN.finditer(text)]
     out.sort()
     return out
@@ -162,6 +174,7 @@ _THAN_TIME = re.compile(
 _TO_FROM_BEFORE = re.compile(r"\b(?:to|from|at)\s+$", re.IGNORECASE)
 _COMPARED_BEFORE = re.compile(r"\b(?:compared\s+(?:to|with)|as\s+against|versus|vs\.?|against)\s+$", re.IGNORECASE)
 _BY_BEFORE = re.compile(r"\bby\s+$", re.IGNORECASE)
+_YEAR_IN_GAP = re.compile(r"\b(?:in|during|for)\s+(?:[12][0-9]{3}|the\s+(?:first|second|third|fourth)\s+quarter)\b")
 _INHERIT_BLOCK = re.compile(
     r"[.;:!?](?:\s|$)|\n\s*\n|\b(?:while|whereas|but|which|who|that|although|though|compared|versus|vs|than|from|to|at"
     r"|reaching|bringing|with|has|have|had|was|were|is|are|be|been|will|would|of)\b|\b\w+(?:ed|ing)\b|[$%\d]",
@@ -170,6 +183,7 @@ _INHERIT_BLOCK = re.compile(
 
 _LABEL_BEFORE = re.compile(
     r"(?:\b(?:No|Nos|Number|Section|Sections|Sec|Secs|Article|Articles|Art|Chapter|Chapters|Ch|Table|Tables|Figure"
+    r"|table|tables|chart|charts|Chart|Charts|figure|figures|fig|graph|Graph|exhibit|map|Map|box|annex|appendix"
     r"|Figures|Fig|Exhibit|Exhibits|Appendix|Annex|Box|Page|Pages|page|pages|pp?|Vol|Volume|Part|Parts|Title|Division"
     r"|Rule|Resolution|Res|Item|Phase|Stage|Tier|Level|Round|Step|Option|Paragraph|para|Clause|clause|Amendment"
     r"|Order|Directive|Regulation|Report|Rept|Doc|Stat|Law|Bill|Code|Form|Schedule|Line|Flight|Route|Highway"
@@ -202,7 +216,7 @@ _ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b", re.IGNORECASE)
 _REFER_BEFORE = re.compile(r"\b(?:the|these|those|this|that|both|our|their|whose|which|last|past|next|first|other|following|previous)\s+$", re.IGNORECASE)
 _TIMEFRAME_BEFORE = re.compile(
     r"\b(?:the|last|past|next|first|following|previous|recent|coming|these|those|for|in|within|during|after|before"
-    r"|since|every|each|per|a|an|another|its|their|of\s+the|over\s+the|some|several|two|three|four|five)\s+$",
+    r"|since|every|each|per|a|an|its|their|of\s+the|over\s+the|some|several|two|three|four|five)\s+$",
     re.IGNORECASE,
 )
 _TIMEFRAME_AFTER = re.compile(
@@ -219,13 +233,16 @@ _TIMES_AFTER = re.compile(
     r"|below|cheaper|costlier|greater|larger|richer|longer|stronger|increase|normal|average)\b",
     re.IGNORECASE,
 )
+_FREQ_AFTER = re.compile(r"\s+(?:a|an|per|each|every|in)\b", re.IGNORECASE)
 _WORD_NEXT = re.compile(r"^[ \t\u00a0]+[A-Za-z][a-z-]*")
 _FUNCTION_NEXT = re.compile(
     r"[ \t\u00a0]+(?:since|in|and|or|for|when|by|as|at|until|after|before|during|from|to|on|while|but|because|percent)\b",
     re.IGNORECASE,
 )
 _HYPHEN_WORD_AFTER = re.compile(r"^[-‑][A-Za-z]")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]{1,2000}|[\w.+-]{1,64}@[\w-]{1,64}(?:\.[\w-]{1,64}){1,8}")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]{1,2000}|[\w.+-]{1,64}@[\w-]{1,64}(?:\.[\w-]{1,64}){1,8}"
+                  r"|(?<![\w(])(?:\+1[ .-]?)?(?:\([0-9]{3}\)[ \u00a0]?|[0-9]{3}[.-])[0-9]{3}[.-][0-9]{4}(?![\w-])")
+_PHONE_HINT = re.compile(r"[0-9]{3}[.-][0-9]{4}\b")
 _SENT_START = re.compile(r"[.;:!?](?:\s|$)|\n")
 _RANGE_CUE = re.compile(r"\b(?:rang(?:e|ed|es|ing)|var(?:y|ied|ies|ying)|spann(?:ed|ing)|spans?|anywhere|estimates?)\b", re.IGNORECASE)
 _ZIP_BEFORE = re.compile(r"\b[A-Z]{2}\s$")
@@ -410,10 +427,18 @@ def _read_left(text: str, c: _Cand) -> None:
         c.start = c.cmp_start
 
 
+_SIGN_WORD = re.compile(r"\b(?P<w>minus|negative|plus)[ \u00a0]$", re.IGNORECASE)
+
+
 def _read_sign(text: str, c: _Cand) -> None:
     """A printed "+"/"-" right before the number or its currency sign joins the span ("-0.3%", "+$0.99")."""
     s = c.start
     if c.kind != "d" or s == 0:
+        return
+    m = _SIGN_WORD.search(text, max(0, s - 10), s)
+    if m:
+        c.sign = "-" if m["w"].lower() in ("minus", "negative") else "+"
+        c.start = m.start()
         return
     ch = text[s - 1]
     if c.neg:
@@ -435,7 +460,7 @@ def _peak_and(text: str, pos: int) -> bool:
 def _tokens(text: str) -> list[_Cand]:
     """Scan the text once for number tokens and read what surrounds each."""
     masked = ([(m.start(), m.end()) for m in _URL.finditer(text)]
-              if ("://" in text or "www." in text or "@" in text) else [])
+              if ("://" in text or "www." in text or "@" in text or _PHONE_HINT.search(text)) else [])
     out: list[_Cand] = []
     mi = 0
     for s, e, kind, g in _token_matches(text):
@@ -454,6 +479,18 @@ def _tokens(text: str) -> list[_Cand]:
             c = _Cand(s, e, val, kind, integer="." not in g)
             if len(g) > 1 and g[0] == "0" and g[1] != ".":
                 c.drop = True  # leading zero: an identifier or a wrapped token ("FY2\n024")
+        elif kind == "q":
+            m = _SLASH_FRACTION.fullmatch(g)
+            c = _Cand(s, e, int(m["whole"] or 0) + int(m["n"]) / int(m["d"]), "d", integer=False)
+        elif kind == "m":
+            after = text[e:e + 12]
+            if g.lower() in ("twice", "thrice") and not re.match(r"\s+(?:as|the|that|than|more|higher|larger|over)\b", after):
+                continue  # "twice a year": a frequency
+            c = _Cand(s, e, _MULTIPLES[g.lower()[:5]], kind, start=s, end=e, unit="times")
+            if not g.lower().startswith(("twice", "thric")):
+                c.notes.add("mult-up")
+            out.append(c)
+            continue
         elif kind == "w":
             val = _word_value(g)
             if val is None:
@@ -576,7 +613,7 @@ def _bare_count_ok(text: str, c: _Cand, nxt: _Cand | None) -> bool:
             return False
         if _HYPHEN_WORD_AFTER.match(after):
             return False  # 10-year, 12-month
-        if re.match(r"[ \t\u00a0]+[0-9]", after):
+        if not c.scaled and re.match(r"[ \t\u00a0]+[0-9]", after):
             return False  # "Act of 1 2009": a footnote marker before a number
         if _TIME_UNIT_AFTER.match(after):
             return False
@@ -605,6 +642,19 @@ def _bare_count_ok(text: str, c: _Cand, nxt: _Cand | None) -> bool:
     return False
 
 
+_POINTS_AFTER = re.compile(r",?[ \t\u00a0]+(?:up|down|rising|falling|gaining|losing|a\s+(?:rise|gain|fall|drop)\s+of)"
+                           r"[ \t\u00a0]+(?:by[ \t\u00a0]+)?[0-9][0-9,.]*[ \t\u00a0]+(?:index[ \t\u00a0]+)?points?\b",
+                           re.IGNORECASE)
+_BASE_AFTER = re.compile(r"[^.;\n]{0,40}?\b[12][0-9]{3}[ \t\u00a0]?=[ \t\u00a0]?100\b")
+
+
+def _index_level(text: str, c: _Cand) -> bool:
+    """An index level: "5,210.4, up 31.2 points", "stands at 122.3 ... based on 2005=100"."""
+    if c.currency or c.scaled:
+        return False
+    return bool(_POINTS_AFTER.match(text, c.end) or _BASE_AFTER.match(text, c.end))
+
+
 def _classify(text: str, cands: list[_Cand]) -> None:
     """Give units to bare numbers (count) and drop what measures nothing."""
     live = [c for c in cands if not c.drop]
@@ -631,19 +681,19 @@ def _classify(text: str, cands: list[_Cand]) -> None:
         if c.unit in DURATIONS:
             if _is_year(c, text) or c.kind == "v":
                 c.drop = True
+            elif text[c.end - 3:c.end].lower() == "old":
+                pass  # a 17-year-old: an age
             elif (_TIMEFRAME_BEFORE.search(before) or _TIMEFRAME_AFTER.match(after)
                   or (c.cmp_start is not None and _PERIOD_NOUN_BEFORE.search(before))):
                 c.drop = True
             elif any(p.end >= s - 4 and p.end <= s and not p.drop and p is not c for p in live[max(0, i - 1):i]):
                 c.drop = True  # "5% over 12 months": a period attached to another figure
-            elif c.kind == "w" and c.cmp_start is None:
-                c.drop = True
             continue
         if c.unit == "times":
             g = text[c.num_end:c.end].lower()
-            if c.kind == "x" or "fold" in g or g.endswith("x"):
+            if c.kind in ("x", "m") or "fold" in g or g.endswith("x"):
                 continue
-            if not _TIMES_AFTER.match(after):
+            if not (_TIMES_AFTER.match(after) or (_VERB_BEFORE.search(before) and not _FREQ_AFTER.match(after))):
                 c.drop = True
             continue
         if c.unit is None:
@@ -655,6 +705,9 @@ def _classify(text: str, cands: list[_Cand]) -> None:
                 continue
             if _is_year(c, text):
                 c.drop = True
+                continue
+            if c.kind == "d" and _index_level(text, c):
+                c.unit = "index_points"
                 continue
             if _bare_count_ok(text, c, nxt):
                 c.unit = "count"
@@ -833,8 +886,8 @@ def _changes(text: str, quants: list[_Cand]) -> None:
     """Set `change` from the governing verb or noun; coordinated figures inherit ("$15.7 billion (7.0 percent)")."""
     prev: _Cand | None = None
     for i, c in enumerate(quants):
-        if c.sign and c.base != 0:
-            c.change = "up" if c.sign == "+" else "down"
+        if (c.sign and c.base != 0) or "mult-up" in c.notes:
+            c.change = "down" if c.sign == "-" else "up"
             prev = c
             continue
         d, settled = _own_change(text, c)
@@ -847,7 +900,7 @@ def _changes(text: str, quants: list[_Cand]) -> None:
                     break
         if not settled and prev is not None and prev.change is not None:
             s = c.cmp_start if c.cmp_start is not None else c.start
-            gap = text[prev.end:s]
+            gap = _YEAR_IN_GAP.sub(" ", text[prev.end:s])
             if len(gap) <= 60 and not _INHERIT_BLOCK.search(gap):
                 d = prev.change
         if d is None and c.unit == "percent" and _rate_of_change(text, c):

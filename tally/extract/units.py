@@ -13,7 +13,7 @@ from schemas.vocab import unit_lexicon, units
 
 UNIT_CODES: frozenset[str] = frozenset(units())
 H = r"[ \t\u00a0]"
-SP = rf"{H}{{0,3}}(?:\n{H}{{0,3}})?"  # bounded gap between number and scale/unit: blanks and one line wrap
+SP = rf"{H}{{0,3}}(?:\n{H}{{0,8}})?"  # bounded gap between number and scale/unit: blanks and one line wrap
 DURATIONS = frozenset({"seconds", "minutes", "hours", "days", "weeks", "months", "years", "decades"})
 
 _LEX = unit_lexicon()
