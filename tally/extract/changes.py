@@ -14,7 +14,7 @@ _UP = (r"increas(?:e|ed|es|ing)|r(?:ose|ise|isen|ises|ising)|gr(?:ew|own|ow|ows|
        r"|accelerat(?:e|ed|es|ing)|doubl(?:e|ed|es|ing)|tripl(?:e|ed|es|ing)|swell(?:ed|s)?|swollen")
 
 
-_DOWN = (r"decreas(?:e|ed|es|ing)|detract(?:ed|s|ing)?|declin(?:e|ed|es|ing)|f(?:ell|all|allen|alls|alling)|drop(?:ped|s|ping)?"
+_DOWN = (r"decreas(?:e|ed|es|ing)|lower|detract(?:ed|s|ing)?|declin(?:e|ed|es|ing)|f(?:ell|all|allen|alls|alling)|drop(?:ped|s|ping)?"
          r"|plummet(?:ed|s|ing)?|plung(?:e|ed|es|ing)|slump(?:ed|s|ing)?|sl(?:id|ide|ides|iding)"
          r"|s(?:ank|ink|inks|unk|inking)|tumbl(?:e|ed|es|ing)|reduc(?:e|ed|es|ing|tion|tions)|down|cut(?:s|ting)?"
          r"|contract(?:ed|s|ing|ion)|shr(?:ank|ink|inks|unk|inking)|lower(?:ed|ing)|slash(?:ed|es|ing)?"
@@ -58,8 +58,8 @@ _TIME_REF = (rf"(?:same|previous|prior|preceding|last|a\s+year|a\s+month|a\s+wee
 
 
 _THAN_TIME = re.compile(
-    rf"[ \t\u00a0]+(?P<w>more|less|higher|lower|greater|fewer|above|below)(?:\s+\w+)?\s+than\s+(?:the\s+|in\s+|for\s+)?"
-    rf"{_TIME_REF}"
+    rf"\)?(?:[ \t\u00a0]*\([^()\n]{{1,24}}\))?[ \t\u00a0]+(?P<w>more|less|higher|lower|greater|fewer|above|below)(?:\s+\w+)?\s+than"
+    rf"(?:\s+(?!(?:while|whereas|but|and)\b)[\w’']+){{0,5}}?\s+(?:(?:the|in|for|at|on)\s+){{0,2}}{_TIME_REF}"
     rf"|[ \t\u00a0]+(?P<w2>above|below)\s+(?:the\s+|in\s+)?{_TIME_REF}",
     re.IGNORECASE,
 )
@@ -112,6 +112,8 @@ def _own_change(text: str, c: _Cand) -> tuple[str | None, bool]:
     m = _NOUN_AFTER.match(text, c.end, min(len(text), c.end + 60))
     if m:
         return _noun_direction(m["w"]), True
+    if _NEW_AFTER.match(text, c.end, min(len(text), c.end + 30)):
+        return "up", True  # "$119 million in new assistance"
     m = _MORE_AFTER.match(text, c.end, min(len(text), c.end + 20))
     if m and (c.unit in (None, "count") or c.unit in UNIT_CURRENCIES):
         return ("down" if m["w"].lower() in ("fewer", "less") else "up"), True
@@ -149,7 +151,10 @@ _RATE_TOPIC = re.compile(
 )
 
 
-_GOAL_WORD = re.compile(r"\b(?:target\w*|objective|goal|defin(?:e|ed|es|ition)|mandate)\b", re.IGNORECASE)
+_GOAL_WORD = re.compile(r"\b(?:target\w*|objective|goal|defin(?:e|ed|es|ition)|mandate|towards?|longer\s+run)\b",
+                        re.IGNORECASE)
+_NEW_AFTER = re.compile(r"[ \t\u00a0]+(?:in|of)[ \t\u00a0]+(?:new|additional|extra|fresh|further)\b", re.IGNORECASE)
+_BALANCE = re.compile(r"\b(?:surplus|surpluses|deficit|deficits|balance)\b", re.IGNORECASE)
 
 
 def _rate_of_change(text: str, c: _Cand) -> bool:
@@ -168,6 +173,10 @@ def _changes(text: str, quants: list[_Cand]) -> None:
     """Set `change` from the governing verb or noun; coordinated figures inherit ("$15.7 billion (7.0 percent)")."""
     prev: _Cand | None = None
     for i, c in enumerate(quants):
+        if c.sign and c.currency and _BALANCE.search(_clause_before(text, c.start, 160)):
+            c.change = None  # "+€19.1 bn" surplus, "€-9.4 bn" deficit: a signed balance is a level
+            prev = c
+            continue
         if (c.sign and c.base != 0) or "mult-up" in c.notes:
             c.change = "down" if c.sign == "-" else "up"
             prev = c

@@ -64,7 +64,8 @@ _DIGIT_TOKEN = re.compile(
 
 _WORD_TOKEN = re.compile(
     r"(?<![A-Za-z])(?=[ZOTFSENHADMBQzotfsenhadmbq])(?:"
-    r"(?P<m>(?:doubl|tripl|quadrupl)(?:ed|es|ing)|twice|thrice)\b|"
+    r"(?P<m>(?:doubl|tripl|quadrupl)(?:ed|es|ing)|(?<=\bwill\s)(?:double|triple|quadruple)"
+    r"|(?<=\bto\s)(?:double|triple|quadruple)|twice|thrice)\b|"
     rf"(?P<f>(?:(?:{_ONE_9}|a)[- ](?:{_FRAC_RX})|half)\b)"
     r"|(?P<v>(?:tens|hundreds|dozens)\s+of\s+(?:thousands|millions|billions)\b"
     r"|(?:dozens|hundreds|thousands|millions|billions|trillions)\b(?=\s+of\b))"

@@ -10,10 +10,16 @@ from tally.extract.changes import _own_change
 _RANGE_CUE = re.compile(r"\b(?:rang(?:e|ed|es|ing)|var(?:y|ied|ies|ying)|spann(?:ed|ing)|spans?|anywhere|estimates?)\b", re.IGNORECASE)
 
 
+_CARRY_GAP = re.compile(r"(?:\s+in\s+[12][0-9]{3})?\s+(?:to|and|or|compared\s+(?:with|to))\s+")
+
+
 def _shared_scale(text: str, cands: list[_Cand]) -> None:
     """ "£10 and 16 billion": a currency written on the first number and a scale on the second apply to both."""
     live = [c for c in cands if not c.drop]
     for a, b in zip(live, live[1:]):
+        if (a.unit and b.unit and b.currency and a.unit.startswith(b.unit + "_per_")
+                and _CARRY_GAP.fullmatch(text, a.end, b.start)):
+            b.unit = a.unit  # "from $43.29 per barrel in 2016 to $50.80 in 2017"
         if (a.currency and not a.scaled and b.scaled and b.unit is None and not b.currency
                 and re.fullmatch(r"\s+(?:and|or)\s+", text[a.end:b.start])):
             a.mult, a.scaled = b.mult, True

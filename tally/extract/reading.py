@@ -16,7 +16,7 @@ _CMP_PHRASES = [
     (r"at\s+least|no\s+less\s+than|not\s+less\s+than|a\s+minimum\s+of|no\s+fewer\s+than|not\s+fewer\s+than", ">="),
     (r"up\s+to|at\s+most|no\s+more\s+than|not\s+more\s+than|a\s+maximum\s+of|as\s+many\s+as|as\s+much\s+as|as\s+high\s+as", "<="),
     (r"fewer\s+than|less\s+than|lower\s+than|below|under|beneath|short\s+of", "<"),
-    (r"an\s+estimated|estimated|approximately|approx\.|about|around|roughly|nearly|almost|near|some|close\s+to|circa|ca\."
+    (r"an\s+estimated|estimated|in\s+the\s+vicinity\s+of|approximately|approx\.|about|around|roughly|nearly|almost|near|some|close\s+to|circa|ca\."
      r"|on\s+the\s+order\s+of|in\s+the\s+region\s+of|an\s+approximate", "~"),
 ]
 

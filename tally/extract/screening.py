@@ -48,6 +48,7 @@ _BASE_YEAR_BEFORE = re.compile(r"\b[12][0-9]{3}[ \t\u00a0]?=[ \t\u00a0]?$")
 _AGE_BEFORE = re.compile(r"\b(?:aged|ages|age)\s+(?:from\s+|between\s+|of\s+)?$", re.IGNORECASE)
 
 
+_BAND_AFTER = re.compile(r"\s*(?:to|and|through|-|–|or)\s", re.IGNORECASE)
 _BAND_GAP = re.compile(r"^\s*(?:to|and|through|-|–)\s*$")
 
 
@@ -148,6 +149,10 @@ def _screen(text: str, cands: list[_Cand]) -> None:
                 c.drop = True  # 1.2.3, 10:30, 3:1
             elif "=" in before[-3:] and _BASE_YEAR_BEFORE.search(before) and c.unit is None and not c.currency:
                 c.drop = True  # 2005=100: an index base, not a measurement
+            elif ("age" in before and _AGE_BEFORE.search(before) and not c.currency and c.unit in (None, "years")
+                  and not _BAND_AFTER.match(text, c.end)):
+                c.unit, c.end = "years", c.num_end  # "aged 70": an age
+                c.notes.add("age")
             elif "age" in before and _AGE_BEFORE.search(before) and not c.currency and c.unit in (None, "years"):
                 c.drop = True  # aged 16 to 64: a population band
                 c.notes.add("band")
@@ -196,7 +201,7 @@ def _bare_count_ok(text: str, c: _Cand, nxt: _Cand | None) -> bool:
             return False  # "Act of 1 2009": a footnote marker before a number
         if _TIME_UNIT_AFTER.match(after):
             return False
-        if _REFER_BEFORE.search(before) and c.base < 13 and c.cmp_start is None:
+        if _REFER_BEFORE.search(before) and c.base < 13 and c.cmp_start is None and not c.scaled:
             return False
         m = _NAME_BEFORE.search(before)
         if m and c.cmp_start is None and m["w"].lower() not in _FUNCTION_WORDS:
@@ -262,7 +267,7 @@ def _classify(text: str, cands: list[_Cand]) -> None:
         if c.unit in DURATIONS:
             if _is_year(c, text) or c.kind == "v":
                 c.drop = True
-            elif text[c.end - 3:c.end].lower() == "old":
+            elif text[c.end - 3:c.end].lower() == "old" or "age" in c.notes:
                 pass  # a 17-year-old: an age
             elif (_TIMEFRAME_BEFORE.search(before) or _TIMEFRAME_AFTER.match(after)
                   or (c.cmp_start is not None and _PERIOD_NOUN_BEFORE.search(before))):
