@@ -48,6 +48,9 @@ _BASE_YEAR_BEFORE = re.compile(r"\b[12][0-9]{3}[ \t\u00a0]?=[ \t\u00a0]?$")
 _AGE_BEFORE = re.compile(r"\b(?:aged|ages|age)\s+(?:from\s+|between\s+|of\s+)?$", re.IGNORECASE)
 
 
+_LASTING_BEFORE = re.compile(
+    r"\b(?:to|for|lasted|lasting|lasts|last|took|take|takes|taking|spent|spend|waited|wait|extending|extended|stretching"
+    r"|stretched|ran|running|been|was|were|is|are|of)\s+$", re.IGNORECASE)
 _BAND_AFTER = re.compile(r"\s*(?:to|and|through|-|–|or)\s", re.IGNORECASE)
 _BAND_GAP = re.compile(r"^\s*(?:to|and|through|-|–)\s*$")
 
@@ -270,7 +273,8 @@ def _classify(text: str, cands: list[_Cand]) -> None:
             elif text[c.end - 3:c.end].lower() == "old" or "age" in c.notes:
                 pass  # a 17-year-old: an age
             elif (_TIMEFRAME_BEFORE.search(before) or _TIMEFRAME_AFTER.match(after)
-                  or (c.cmp_start is not None and _PERIOD_NOUN_BEFORE.search(before))):
+                  or (c.cmp_start is not None and _PERIOD_NOUN_BEFORE.search(before))
+                  or (text[s:s + 5].lower() == "over " and not _LASTING_BEFORE.search(before))):
                 c.drop = True
             elif any(p.end >= s - 4 and p.end <= s and not p.drop and p is not c for p in live[max(0, i - 1):i]):
                 c.drop = True  # "5% over 12 months": a period attached to another figure
