@@ -63,7 +63,8 @@ _DIGIT_TOKEN = re.compile(
 
 
 _WORD_TOKEN = re.compile(
-    r"(?<![A-Za-z])(?=[ZOTFSENHADMBQzotfsenhadmbq])(?:"
+    r"(?<![A-Za-z])(?=[ZOTFSENHADMBQzotfsenhadmbq])"
+    r"(?!(?:the|and|that|this|to|of|on|for|from|as|at|are|an|by|be|been|has|have|had|also|said|such|some|since)\b)(?:"
     r"(?P<m>(?:doubl|tripl|quadrupl)(?:ed|es|ing)|(?<=\bwill\s)(?:double|triple|quadruple)"
     r"|(?<=\bto\s)(?:double|triple|quadruple)|twice|thrice)\b|"
     rf"(?P<f>(?:(?:{_ONE_9}|a)[- ](?:{_FRAC_RX})|half)\b)"
