@@ -100,12 +100,13 @@ def discover_documents(raw: Path) -> Discovered:
     return out
 
 
-def segment_documents(docs: list[disc.RawDocument]) -> tuple[list[Segmented], list[QuarantineRow]]:
-    """Decode and segment a batch of documents; refuse the ones that are not text."""
+def segment_documents(docs: list[disc.RawDocument], convert_cache: Path | None = None
+                      ) -> tuple[list[Segmented], list[QuarantineRow]]:
+    """Decode (or convert: PDF, HTML) and segment a batch of documents; refuse the ones that are not text."""
     ok, bad = [], []
     for raw_doc in docs:
         try:
-            doc = disc.decode(raw_doc, large=RESOLVE_CHARS)
+            doc = disc.decode(raw_doc, large=RESOLVE_CHARS, convert_cache=convert_cache)
             # a large document is segmented run by run while it is extracted (large_document)
             ok.append(Segmented(doc, [] if is_large(doc) else segment(doc.text)))
         except Exception as exc:  # one bad document must not stop the batch
@@ -119,6 +120,7 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
     if store is None:
         todo, bad = segment_documents(docs)
         return todo, [], bad
+    converted = store.folder.parent / "convert"  # conversions of PDF and HTML, cached by content
     todo, hits, bad = [], [], []
     fresh = []
     for raw_doc in docs:
@@ -128,7 +130,7 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
             fresh.append((raw_doc, key))
             continue
         try:
-            doc = disc.decode(raw_doc, large=RESOLVE_CHARS)
+            doc = disc.decode(raw_doc, large=RESOLVE_CHARS, convert_cache=converted)
         except Exception as exc:  # cannot happen for bytes that decoded before, but never crash the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "decode"))
             continue
@@ -136,7 +138,7 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
         # Pickled passages do not carry the text; point them at this one (a large document's are columns).
         hits.append(Extracted(doc, seg.attach(passages, doc.text) if isinstance(passages, list) else passages,
                               mentions))
-    segmented, refused = segment_documents([r for r, _ in fresh])
+    segmented, refused = segment_documents([r for r, _ in fresh], converted)
     keys = {r.doc_id: k for r, k in fresh}
     for s in segmented:
         s.key = keys[s.doc.doc_id]
@@ -633,11 +635,51 @@ def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conf
         "facts": frame("facts", facts),
         "conflicts": frame("conflicts", conflicts),
         "quarantine": frame("quarantine", quarantine),
+        "document_texts": document_texts_frame(extracted),
     }
+    for name in ("passages", "mentions"):
+        tables[name] = with_layout(tables[name], extracted)
     # Arrow's allocator keeps freed blocks from building the columns for reuse; for a very large document
     # that is a few hundred MB of resident memory nothing will use before publishing. Give it back.
     pa.default_memory_pool().release_unused()
     return tables
+
+
+def with_layout(df: pd.DataFrame, extracted: list[Extracted]) -> pd.DataFrame:
+    """Fill a passages or mentions frame's page (PDF) and heading_path (HTML) from each start offset."""
+    import numpy as np
+    import pandas as pd
+
+    page = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    path = pd.Series(None, index=df.index, dtype="str")
+    laid_out = {e.doc.doc_id: e.doc.layout for e in extracted if e.doc.layout is not None}
+    if laid_out and len(df):
+        doc_ids, starts = df["doc_id"].to_numpy(dtype=object), df["start"].to_numpy()
+        for doc_id, layout in laid_out.items():
+            rows = np.flatnonzero(doc_ids == doc_id)
+            if not len(rows):
+                continue
+            if layout.pages:
+                page.iloc[rows] = np.searchsorted(np.asarray(layout.pages), starts[rows], side="right")
+            if layout.headings:
+                at, paths = layout.heading_paths()
+                k = np.searchsorted(np.asarray(at), starts[rows], side="right") - 1
+                path.iloc[rows] = [paths[i] if i >= 0 else None for i in k.tolist()]
+    df["page"], df["heading_path"] = page, path
+    return df
+
+
+def document_texts_frame(extracted: list[Extracted]) -> pd.DataFrame:
+    """The document_texts table: the extracted text of each converted (PDF, HTML) document."""
+    import pandas as pd
+
+    rows = sorted(((e.doc.doc_id, e.doc.layout) for e in extracted if e.doc.layout is not None), key=lambda r: r[0])
+    return pd.DataFrame({
+        "doc_id": pd.Series([d for d, _ in rows], dtype="str"),
+        "format": pd.Series([c.format for _, c in rows], dtype="str"),
+        "n_pages": pd.Series([len(c.pages) if c.format == "pdf" else None for _, c in rows], dtype="Int64"),
+        "text": pd.Series([c.text for _, c in rows], dtype="str"),
+    })
 
 
 @dataclass

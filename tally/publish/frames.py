@@ -12,6 +12,7 @@ from schemas.tables import ORDER, columns
 _FLOAT = {"value", "low", "high"}
 _INT = {"start", "end", "n_chars", "n_bytes", "n_mentions"}
 _LIST = {"mention_ids", "doc_ids", "fact_ids"}
+_NULLABLE_INT = {"page", "n_pages"}
 
 
 def _get(row: Any, name: str) -> Any:
@@ -36,6 +37,8 @@ def frame(table: str, rows: Iterable[Any]) -> pd.DataFrame:
             data[c] = pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
         elif c in _INT:
             data[c] = pd.Series(values, dtype="int64")
+        elif c in _NULLABLE_INT:
+            data[c] = pd.Series(values, dtype="Int64")
         elif c in _LIST:
             data[c] = pd.Series([list(v) for v in values], dtype="object")
         else:
