@@ -190,3 +190,36 @@ def encrypted_pdf(src: Path, dst: Path) -> bool:
     with pikepdf.open(src) as pdf:
         pdf.save(dst, encryption=pikepdf.Encryption(user="secret", owner="owner", R=6))
     return True
+
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_DOCS = ROOT / "tests" / "gold" / "dev" / "docs"
+
+
+def dev_text() -> str:
+    """The 14 dev passages, one after another (a bulletin long enough to run over several pages)."""
+    return "\n\n".join(p.read_text(encoding="utf-8").strip() for p in sorted(DEV_DOCS.glob("*.txt"))) + "\n"
+
+
+def build(folder: Path) -> dict[str, Path]:
+    """Every fixture in `folder`: seed and dev as .txt, .html and .pdf; a scan and an encrypted PDF.
+
+    Keys: seed_txt, seed_html, seed_pdf, dev_txt, dev_html, dev_pdf, scan_pdf, and locked_pdf when
+    pikepdf is installed. The PDFs need Chromium (see CHROMIUM); without it they are left out.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Path] = {}
+    texts = {"seed": (ROOT / "raw" / "us_russia_relations.txt").read_text(encoding="utf-8"), "dev": dev_text()}
+    titles = {"seed": "U.S.–Russia Relations: Diplomatic Recalibration", "dev": "Federal Statistics Digest"}
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+        (folder / f"{name}.html").write_text(page_html(titles[name], body_html(text)), encoding="utf-8")
+        out[f"{name}_txt"], out[f"{name}_html"] = folder / f"{name}.txt", folder / f"{name}.html"
+        if CHROMIUM.exists():
+            print_pdf(folder / f"{name}.html", folder / f"{name}.pdf")
+            out[f"{name}_pdf"] = folder / f"{name}.pdf"
+    image_only_pdf(folder / "scan.pdf", texts["dev"])
+    out["scan_pdf"] = folder / "scan.pdf"
+    if "seed_pdf" in out and encrypted_pdf(out["seed_pdf"], folder / "locked.pdf"):
+        out["locked_pdf"] = folder / "locked.pdf"
+    return out

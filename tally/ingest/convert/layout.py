@@ -18,9 +18,9 @@ _WORD_START = re.compile(r"^(\w+)")
 def join_lines(lines: list[str], words: set[str] | None = None) -> str:
     """Wrapped lines of one paragraph as one line: a word hyphenated across a line end is joined.
 
-    A typesetter's hyphen (SOFT_HYPHENS) is dropped. A plain "-" before a lower-case letter is ambiguous
-    ("eco-" "nomic" or "deep-" "rooted"): it is dropped when the joined word occurs elsewhere in the
-    document (`words`), else kept. Lines are otherwise joined with one space.
+    A typesetter's hyphen (SOFT_HYPHENS) is dropped. A plain "-" is kept, without a space ("12-" "month");
+    before a lower-case letter it is ambiguous ("eco-" "nomic" or "deep-" "rooted") and is dropped when
+    the joined word occurs elsewhere in the document (`words`). Lines are otherwise joined with a space.
     """
     return join_lines_at(lines, words)[0]
 
@@ -39,10 +39,11 @@ def join_lines_at(lines: list[str], words: set[str] | None = None) -> tuple[str,
             continue
         if out[-1] in SOFT_HYPHENS and line[0].isalpha():
             out = out[:-1]
-        elif out.endswith("-") and line[0].islower() and len(out) > 1 and out[-2].isalpha():
+        elif out.endswith("-") and len(out) > 1 and not out[-2].isspace() and line[0].isalnum():
+            # a hyphen at the line end stays ("12-" "month", "U.S.-" "Russia") unless it broke a word
             left, right = _WORD_END.search(out), _WORD_START.match(line)
-            joined = (left.group(1) + right.group(1)).lower() if left and right else ""
-            if words and joined in words:
+            joined = (left.group(1) + right.group(1)).lower() if left and right and line[0].islower() else ""
+            if words and joined.isalpha() and joined in words:
                 out = out[:-1]
         else:
             out += " "

@@ -136,16 +136,24 @@ def _read_page(pdf, index: int) -> Page:
             raw.FPDFText_GetCharOrigin(tp.raw, i, x, y)
             size = raw.FPDFText_GetFontSize(tp.raw, i)
             cx, cy = (left + right) / 2, (bottom + top) / 2
-            cell = next(((t, *c) for t, g in enumerate(grids) if (c := g.cell(cx, cy))), None)
-            if chars and cell != chars[-1][5] and ch != " ":
-                _line(out, chars, marks)
+            cell = next(((t, *c) for t, g in enumerate(grids) if (c := g.cell(cx, cy))), None) if grids else None
+            if chars and ch != " " and (cell != chars[-1][5] or _wraps(chars, left, y.value, size)):
+                _line(out, chars, marks)  # a table cell's edge, or a line PDFium ran on (after a hyphen)
                 chars = []
+            if ch == "\ufffe":  # PDFium's mark for a hyphen it took to break a word at a line end
+                ch = "-"
             chars.append((ch, left, right, y.value if ch != " " else None, size, cell))
         _line(out, chars, marks)
         tp.close()
         return out
     finally:
         page.close()
+
+
+def _wraps(chars: list, left: float, base: float, size: float) -> bool:
+    """Whether a character starts a new line: below the last inked one and back to its left."""
+    last = next((c for c in reversed(chars) if c[3] is not None), None)
+    return last is not None and last[3] - base > 0.6 * size and left < last[1] - size
 
 
 def _drawings(page) -> tuple[list[Grid], list[tuple[float, float, float, float]]]:
@@ -216,7 +224,8 @@ def _line(page: Page, chars: list, marks: list) -> None:
         keep.extend(chars[i:max(j, i + 1)])
         i = max(j, i + 1)
     x0 = min(c[1] for c in ink)
-    bullet = any(m[2] <= x0 + 1 and x0 - m[2] < 3 * size and m[1] - size <= base <= m[3] + size for m in marks)
+    bullet = any(m[2] <= x0 + 1 and x0 - m[2] < 3 * size and base - 0.2 * size <= (m[1] + m[3]) / 2 <= base + 0.8 * size
+                 for m in marks)
     page.lines.append(Line("".join(c[0] for c in keep).strip(), x0, max(c[2] for c in ink), base, size,
                            page.number, ink[0][5], bullet))
 
@@ -250,13 +259,15 @@ def _pitch(pages: list[Page]) -> float:
     return median(gaps) if gaps else 1.2
 
 
-def _breaks(prev: Line, cur: Line, pitch: float) -> bool:
-    """Whether cur starts a new paragraph after prev."""
+def _breaks(prev: Line, cur: Line, pitch: float, page: Page) -> bool:
+    """Whether cur starts a new paragraph after prev (a line of `page`)."""
     if cur.bullet or abs(cur.size - prev.size) > 0.15 * prev.size:
         return True
     gap = prev.base - cur.base
-    if cur.page != prev.page or gap < 0.5 * prev.size:  # a new page or column: a paragraph may go on
-        return bool(_TERMINAL.search(prev.text))
+    if cur.page != prev.page or gap < 0.5 * prev.size:
+        # a new page or column: the paragraph goes on when prev ran to the column's edge without a full stop
+        right = max(x.x1 for x in page.lines if abs(x.x0 - prev.x0) < 4 * prev.size)
+        return bool(_TERMINAL.search(prev.text)) or prev.x1 < right - 4 * prev.size
     return gap > pitch * prev.size * 1.25
 
 
@@ -285,7 +296,7 @@ def _assemble(pages: list[Page]) -> tuple[str, list[int]]:
         done: set[int] = set()
         for line in p.lines:
             if line.cell is None:
-                if para and _breaks(para[-1], line, pitch):
+                if para and _breaks(para[-1], line, pitch, pages[para[-1].page - 1]):
                     flush()
                 para.append(line)
                 last_table = None
@@ -303,7 +314,7 @@ def _assemble(pages: list[Page]) -> tuple[str, list[int]]:
             header = header if cont else (rows[0] if rows else None)
             starts.setdefault(p.number, at)
             last_table = p.number
-        flush()
+    flush()
     return out.text(), _monotone([starts.get(p.number, len(out.text())) for p in pages])
 
 
