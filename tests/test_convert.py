@@ -30,7 +30,7 @@ def _run(raw: Path) -> dict:
                           now="2026-01-01T00:00:00Z")
     report = validate_tables(tables, {e.doc.doc_id: e.doc.text for e in done.extracted})
     assert report.ok, report.failures.head(20).to_string()
-    tables["_extracted"] = done.extracted
+    tables["_raw"] = raw
     return tables
 
 
@@ -233,3 +233,25 @@ def test_format_dispatch():
 ])
 def test_join_lines(lines, joined):
     assert join_lines(lines, {"percent", "percentage"}) == joined
+
+
+def test_published_warehouse_and_review_page_link_figures_to_pdf_pages(runs, converted_fixtures, tmp_path):
+    from tally.publish import warehouse as wh
+    from tally.review.report import render_report
+
+    _need_pdf(converted_fixtures)
+    tables = {k: v for k, v in runs["seed"].items() if not k.startswith("_")}
+    wh.publish(tmp_path / "wh", tables)
+    from helpers import query
+
+    pages = query(tmp_path / "wh", "SELECT m.page, count(*) FROM mentions m JOIN documents d USING (doc_id) "
+                                   "WHERE d.path = 'seed.pdf' GROUP BY 1 ORDER BY 1")
+    assert len(pages) >= 3 and all(p is not None for p, _ in pages)
+    (text_ok,), = query(tmp_path / "wh", "SELECT bool_and(substr(t.text, m.start + 1, m.\"end\" - m.start) = m.text) "
+                                         "FROM mentions m JOIN document_texts t USING (doc_id)")
+    assert text_ok  # offsets check against the published text, without re-running the extraction
+    html = render_report(tmp_path / "wh", runs["seed"]["_raw"])
+    pdf_uri = (runs["seed"]["_raw"] / "seed.pdf").resolve().as_uri()
+    for page, _ in pages:
+        assert f'href="{pdf_uri}#page={page}">p. {page}</a>' in html
+    assert "U.S.–Russia Relations: Diplomatic Recalibration &gt; ABSTRACT" in html  # an HTML figure's headings
