@@ -85,6 +85,17 @@ def test_reading_order_follows_the_columns(runs, converted_fixtures, name):
     assert printed == plain
 
 
+@pytest.mark.parametrize("name", ["seed", "dev"])
+def test_pdf_paragraphs_bullets_and_tables_are_those_of_the_page(runs, converted_fixtures, name):
+    _need_pdf(converted_fixtures)
+    tables = runs[name]
+    kinds = {}
+    for fmt in ("html", "pdf"):
+        doc_id = tables["documents"].loc[tables["documents"]["path"] == f"{name}.{fmt}", "doc_id"].item()
+        kinds[fmt] = Counter(tables["passages"].loc[tables["passages"]["doc_id"] == doc_id, "kind"])
+    assert kinds["pdf"] == kinds["html"] and kinds["pdf"]["paragraph"] > 20
+
+
 def _squash(s: str) -> str:
     return re.sub(r"[\s\-\u2010\ufffe\u00ad]+", "", s)
 

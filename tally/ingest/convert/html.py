@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from tally.ingest.convert.layout import TextOut, cell_text, pipe_table
+from tally.ingest.convert.layout import TextOut, pipe_table
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -158,4 +158,4 @@ def _text(el, nested: bool = True) -> str:
         raw = "".join(el.itertext())
     else:
         raw = (el.text or "") + "".join(("" if c.tag == "list" else "".join(c.itertext())) + (c.tail or "") for c in el)
-    return cell_text(raw.replace("\u00ad", ""))
+    return " ".join(raw.replace("\u00ad", "").split())

@@ -126,13 +126,16 @@ def _read_page(pdf, index: int) -> Page:
         text = tp.get_text_range()
         chars: list[tuple[str, float, float, float, float, tuple | None]] = []
         x, y = ctypes.c_double(), ctypes.c_double()
+        box = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top (reused: one call per char)
+        refs = [ctypes.byref(b) for b in box]
         for i, ch in enumerate(text):
             if ch in "\r\n":
                 if ch == "\n":
                     _line(out, chars, marks)
                     chars = []
                 continue
-            left, bottom, right, top = tp.get_charbox(i)
+            raw.FPDFText_GetCharBox(tp.raw, i, *refs)
+            left, right, bottom, top = (b.value for b in box)
             raw.FPDFText_GetCharOrigin(tp.raw, i, x, y)
             size = raw.FPDFText_GetFontSize(tp.raw, i)
             cx, cy = (left + right) / 2, (bottom + top) / 2
@@ -265,9 +268,13 @@ def _breaks(prev: Line, cur: Line, pitch: float, page: Page) -> bool:
         return True
     gap = prev.base - cur.base
     if cur.page != prev.page or gap < 0.5 * prev.size:
-        # a new page or column: the paragraph goes on when prev ran to the column's edge without a full stop
-        right = max(x.x1 for x in page.lines if abs(x.x0 - prev.x0) < 4 * prev.size)
-        return bool(_TERMINAL.search(prev.text)) or prev.x1 < right - 4 * prev.size
+        # A new page or column: the paragraph goes on when prev ran to the column's edge. In justified text
+        # (most lines end at the edge) only a paragraph's last line falls short; else a full stop decides.
+        ends = sorted(x.x1 for x in page.lines if abs(x.x0 - prev.x0) < 4 * prev.size and abs(x.size - prev.size) < 0.2)
+        right = ends[(3 * len(ends)) // 4]  # where most lines of the column end (a wider title does not count)
+        short = prev.x1 < right - 2 * prev.size
+        justified = sum(abs(e - right) < 1.5 for e in ends) >= 0.6 * len(ends)
+        return short or (not justified and bool(_TERMINAL.search(prev.text)))
     return gap > pitch * prev.size * 1.25
 
 
