@@ -69,7 +69,7 @@ class Passages(pa.DataFrameModel):
     start: Series[int] = pa.Field(ge=0, description="Start offset (characters, inclusive) in the decoded document text.")
     end: Series[int] = pa.Field(ge=0, description="End offset (characters, exclusive); text = document[start:end].")
     text: Series[str] = pa.Field(description="The passage's exact text.")
-    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, description="For a PDF: the page (1-based) the passage starts on; link as file.pdf#page=N. NULL for other formats.")
+    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="For a PDF: the page (1-based) the passage starts on; link as file.pdf#page=N. NULL for other formats.")
     heading_path: Series[str] = pa.Field(nullable=True, description="For an HTML page: the headings the passage sits under, outermost first, joined by ' > '. NULL for other formats.")
 
     class Config:
@@ -103,7 +103,7 @@ class Mentions(pa.DataFrameModel):
     period_start: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="Start of the period the figure refers to (YYYY or YYYY-MM); NULL when open or unknown.")
     period_end: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="End of the period (YYYY or YYYY-MM); NULL when open or unknown.")
     note: Series[str] = pa.Field(nullable=True, description="Why a field was left open (for example a relative period in an undated document).")
-    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, description="For a PDF: the page (1-based) the mention starts on; link as file.pdf#page=N. NULL for other formats.")
+    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="For a PDF: the page (1-based) the mention starts on; link as file.pdf#page=N. NULL for other formats.")
     heading_path: Series[str] = pa.Field(nullable=True, description="For an HTML page: the headings the mention sits under, outermost first, joined by ' > '. NULL for other formats.")
 
     class Config:
@@ -178,7 +178,7 @@ class DocumentTexts(pa.DataFrameModel):
 
     doc_id: Series[str] = pa.Field(unique=True, str_matches=SHA256_RE, description="The document (documents.doc_id).")
     format: Series[str] = pa.Field(isin=["pdf", "html"], description="What the text was extracted from: pdf (PDFium) or html (trafilatura).")
-    n_pages: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description="Number of pages of a PDF; NULL for HTML.")
+    n_pages: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="Number of pages of a PDF; NULL for HTML.")
     text: Series[str] = pa.Field(description="The extracted text; passages.text and mentions.text equal text[start:end]. (A plain-text document's text is its file, decoded with documents.encoding.)")
 
     class Config:

@@ -553,10 +553,10 @@ def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
         frames = [_arrow_frame(e.passages) for e in large]
         for e, df in zip(large, frames):
             df["text"] = text_column({e.doc.doc_id: e.doc.text}, df["doc_id"], df["start"], df["end"])
-        return _with_large(passages_frame(small) if small else None, frames)
+        return with_layout(_with_large(passages_frame(small) if small else None, frames), extracted)
     rows = [(e.doc.doc_id, p) for e in extracted for p in e.passages]
     if not rows:
-        return frame("passages", [])
+        return with_layout(frame("passages", []), extracted)
     order = _passage_order([d for d, _ in rows], [p.start for _, p in rows], [p.end for _, p in rows])
     if order is not None:
         rows = [rows[i] for i in order.tolist()]
@@ -579,7 +579,7 @@ def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
     if order is None:  # a tie that only passage_id breaks (never seen): the general sort
         df = df.sort_values(ORDER["passages"], kind="mergesort").reset_index(drop=True)
     df["text"] = text_column({e.doc.doc_id: e.doc.text for e in extracted}, df["doc_id"], df["start"], df["end"])
-    return df
+    return with_layout(df, extracted)
 
 
 def _mentions_frame(extracted: list[Extracted]) -> pd.DataFrame:
@@ -588,7 +588,7 @@ def _mentions_frame(extracted: list[Extracted]) -> pd.DataFrame:
 
     small = frame("mentions", [m for e in extracted if isinstance(e.mentions, list) for m in e.mentions])
     large = [_arrow_frame(e.mentions) for e in extracted if not isinstance(e.mentions, list)]
-    return _with_large(small if len(small) else None, large) if large else small
+    return with_layout(_with_large(small if len(small) else None, large) if large else small, extracted)
 
 
 def _arrow_frame(table: pa.Table) -> pd.DataFrame:
@@ -637,8 +637,6 @@ def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conf
         "quarantine": frame("quarantine", quarantine),
         "document_texts": document_texts_frame(extracted),
     }
-    for name in ("passages", "mentions"):
-        tables[name] = with_layout(tables[name], extracted)
     # Arrow's allocator keeps freed blocks from building the columns for reuse; for a very large document
     # that is a few hundred MB of resident memory nothing will use before publishing. Give it back.
     pa.default_memory_pool().release_unused()
