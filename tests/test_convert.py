@@ -169,6 +169,7 @@ def test_html_metadata_and_chrome(runs, converted_fixtures):
     html = converted_fixtures["dev_html"].read_text()
     for chrome in CHROME_NUMBERS + ["cookie", "Accept all", "Privacy"]:
         assert chrome in html and chrome not in text
+    assert '<a href="#fn1"' in html and not re.search(r"[a-z]\.\d", text)  # footnote markers are gone
 
 
 def test_sources_toml_wins_over_the_files_metadata(tmp_path, converted_fixtures):
@@ -266,3 +267,24 @@ def test_published_warehouse_and_review_page_link_figures_to_pdf_pages(runs, con
     for page, _ in pages:
         assert f'href="{pdf_uri}#page={page}">p. {page}</a>' in html
     assert "U.S.–Russia Relations: Diplomatic Recalibration &gt; ABSTRACT" in html  # an HTML figure's headings
+
+
+@pytest.mark.slow
+def test_flow_reads_pdf_and_html_quarantines_scans_and_caches_conversions(prefect_harness, converted_fixtures, tmp_path):
+    from flows.pipeline import tally_pipeline
+
+    _need_pdf(converted_fixtures)
+    raw, w = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    for key, name in (("seed_pdf", "seed.pdf"), ("dev_html", "dev.html"), ("scan_pdf", "scan.pdf")):
+        shutil.copy(converted_fixtures[key], raw / name)
+    s1 = tally_pipeline(raw=str(raw), warehouse=str(w))
+    assert s1.documents == 2 and [q.path for q in s1.quarantined] == ["scan.pdf"] and s1.mentions == 67 + 168
+    assert len(list((w / ".cache" / "convert").glob("*/*.pkl"))) == 2
+    (raw / "note.txt").write_text("Exports rose 7% in 2023.\n")  # a change: the PDF and HTML come from the caches
+    s2 = tally_pipeline(raw=str(raw), warehouse=str(w))
+    assert s2.documents == 3 and s2.cached == 2 and s2.mentions == s1.mentions + 1
+    from helpers import query
+
+    assert query(w, "SELECT count(*) FROM mentions WHERE page IS NOT NULL")[0][0] == 67
+    assert query(w, "SELECT count(*) FROM mentions WHERE heading_path IS NOT NULL")[0][0] == 168
