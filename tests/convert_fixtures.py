@@ -204,8 +204,8 @@ def dev_text() -> str:
 def build(folder: Path) -> dict[str, Path]:
     """Every fixture in `folder`: seed and dev as .txt, .html and .pdf; a scan and an encrypted PDF.
 
-    Keys: seed_txt, seed_html, seed_pdf, dev_txt, dev_html, dev_pdf, scan_pdf, and locked_pdf when
-    pikepdf is installed. The PDFs need Chromium (see CHROMIUM); without it they are left out.
+    Keys: seed_txt, seed_html, seed_pdf, dev_txt, dev_html, dev_pdf, seed_ragged_pdf (three columns, ragged
+    right), dev_ragged_pdf (one column), scan_pdf, and locked_pdf when pikepdf is installed. The PDFs need Chromium (see CHROMIUM); without it they are left out.
     """
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
@@ -218,6 +218,14 @@ def build(folder: Path) -> dict[str, Path]:
         if CHROMIUM.exists():
             print_pdf(folder / f"{name}.html", folder / f"{name}.pdf")
             out[f"{name}_pdf"] = folder / f"{name}.pdf"
+    if CHROMIUM.exists():  # other layouts: three ragged columns (seed), one ragged column (dev)
+        for name, columns in (("seed", 3), ("dev", 1)):
+            page = (folder / f"{name}.html").read_text(encoding="utf-8")
+            page = page.replace("text-align: justify;", "text-align: left;").replace(
+                "column-count: 2;", f"column-count: {columns};")
+            (folder / f"{name}-ragged.html").write_text(page, encoding="utf-8")
+            print_pdf(folder / f"{name}-ragged.html", folder / f"{name}-ragged.pdf")
+            out[f"{name}_ragged_pdf"] = folder / f"{name}-ragged.pdf"
     image_only_pdf(folder / "scan.pdf", texts["dev"])
     out["scan_pdf"] = folder / "scan.pdf"
     if "seed_pdf" in out and encrypted_pdf(out["seed_pdf"], folder / "locked.pdf"):

@@ -40,9 +40,9 @@ def runs(converted_fixtures, tmp_path_factory) -> dict[str, dict]:
     out = {}
     for name in ("seed", "dev"):
         raw = tmp_path_factory.mktemp(f"raw-{name}")
-        for fmt in ("txt", "html", "pdf"):
+        for fmt in ("txt", "html", "pdf", "ragged_pdf"):
             if f"{name}_{fmt}" in converted_fixtures:
-                shutil.copy(converted_fixtures[f"{name}_{fmt}"], raw / f"{name}.{fmt}")
+                shutil.copy(converted_fixtures[f"{name}_{fmt}"], raw / f"{name}.{fmt.replace('_', '.')}")
         out[name] = _run(raw)
     return out
 
@@ -64,9 +64,9 @@ def _need_pdf(fixtures: dict) -> None:
 
 
 @pytest.mark.parametrize("name", ["seed", "dev"])
-@pytest.mark.parametrize("fmt", ["html", "pdf"])
+@pytest.mark.parametrize("fmt", ["html", "pdf", "ragged.pdf"])
 def test_mentions_match_the_plain_text(runs, converted_fixtures, name, fmt):
-    if fmt == "pdf":
+    if fmt.endswith("pdf"):
         _need_pdf(converted_fixtures)
     tables = runs[name]
     want = Counter(zip(_mentions(tables, f"{name}.txt")["text"], _mentions(tables, f"{name}.txt")["value"]))
@@ -81,8 +81,8 @@ def test_mentions_match_the_plain_text(runs, converted_fixtures, name, fmt):
 def test_reading_order_follows_the_columns(runs, converted_fixtures, name):
     _need_pdf(converted_fixtures)
     tables = runs[name]
-    plain, printed = (list(_mentions(tables, f"{name}.{f}")["text"]) for f in ("txt", "pdf"))
-    assert printed == plain
+    plain, printed, ragged = (list(_mentions(tables, f"{name}.{f}")["text"]) for f in ("txt", "pdf", "ragged.pdf"))
+    assert printed == plain and ragged == plain
 
 
 @pytest.mark.parametrize("name", ["seed", "dev"])
@@ -238,13 +238,17 @@ def test_format_dispatch():
 @pytest.mark.parametrize("lines, joined", [
     (["the economy grew by 2.2 per-", "cent in 2020"], "the economy grew by 2.2 percent in 2020"),
     (["a deep-", "rooted conflict"], "a deep-rooted conflict"),  # no "deeprooted" elsewhere: kept
+    (["diplomatic re-", "engagement"], "diplomatic re-engagement"),  # "re-engagement" elsewhere: kept
     (["a cumulati\u2010", "ve deficit"], "a cumulative deficit"),
     (["over the last 12-", "month span"], "over the last 12-month span"),
     (["U.S.-", "Russia relations"], "U.S.-Russia relations"),
     (["exports of $186.3", "billion"], "exports of $186.3 billion"),
+    (["engagement—however limited—", "may serve"], "engagement—however limited—may serve"),
+    (["traditional alliances", "—could open"], "traditional alliances—could open"),
+    (["from 2013–", "2014 and 2015 –", "2016"], "from 2013–2014 and 2015 – 2016"),
 ])
 def test_join_lines(lines, joined):
-    assert join_lines(lines, {"percent", "percentage"}) == joined
+    assert join_lines(lines, {"percent", "percentage", "reengagement", "re-engagement"}) == joined
 
 
 def test_published_warehouse_and_review_page_link_figures_to_pdf_pages(runs, converted_fixtures, tmp_path):

@@ -20,7 +20,8 @@ def join_lines(lines: list[str], words: set[str] | None = None) -> str:
 
     A typesetter's hyphen (SOFT_HYPHENS) is dropped. A plain "-" is kept, without a space ("12-" "month");
     before a lower-case letter it is ambiguous ("eco-" "nomic" or "deep-" "rooted") and is dropped when
-    the joined word occurs elsewhere in the document (`words`). Lines are otherwise joined with a space.
+    the joined word occurs elsewhere in the document (`words`) and the hyphenated one does not. Lines are
+    otherwise joined with a space.
     """
     return join_lines_at(lines, words)[0]
 
@@ -42,19 +43,20 @@ def join_lines_at(lines: list[str], words: set[str] | None = None) -> tuple[str,
         elif out.endswith("-") and len(out) > 1 and not out[-2].isspace() and line[0].isalnum():
             # a hyphen at the line end stays ("12-" "month", "U.S.-" "Russia") unless it broke a word
             left, right = _WORD_END.search(out), _WORD_START.match(line)
-            joined = (left.group(1) + right.group(1)).lower() if left and right and line[0].islower() else ""
-            if words and joined.isalpha() and joined in words:
+            a, b = (left.group(1).lower(), right.group(1).lower()) if left and right and line[0].islower() else ("", "")
+            if words and (a + b).isalpha() and a + b in words and f"{a}-{b}" not in words:
                 out = out[:-1]
-        else:
-            out += " "
+        elif not (out[-1] in "—–/" and len(out) > 1 and not out[-2].isspace()) and \
+                not (line[0] == "—" and len(line) > 1 and not line[1].isspace()):
+            out += " "  # (a line broken at a dash or slash that touches its words goes on without one)
         starts.append(len(out))
         out += line
     return out, starts
 
 
 def vocabulary(texts: list[str]) -> set[str]:
-    """Lower-case words of a document (to tell a broken word from a hyphenated compound)."""
-    return {w.lower() for t in texts for w in re.findall(r"[A-Za-z]{3,}", t)}
+    """Lower-case words and hyphenated compounds of a document (to tell a broken word from a compound)."""
+    return {w.lower() for t in texts for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)+|[A-Za-z]{3,}", t)}
 
 
 class TextOut:

@@ -268,13 +268,16 @@ def _breaks(prev: Line, cur: Line, pitch: float, page: Page) -> bool:
         return True
     gap = prev.base - cur.base
     if cur.page != prev.page or gap < 0.5 * prev.size:
-        # A new page or column: the paragraph goes on when prev ran to the column's edge. In justified text
-        # (most lines end at the edge) only a paragraph's last line falls short; else a full stop decides.
+        # A new page or column. In justified text (most lines end at the column's edge) only a paragraph's
+        # last line falls short; in ragged text any line may, so a full stop at the line end decides, or a
+        # line far shorter than the column (a caption, a title).
         ends = sorted(x.x1 for x in page.lines if abs(x.x0 - prev.x0) < 4 * prev.size and abs(x.size - prev.size) < 0.2)
         right = ends[(3 * len(ends)) // 4]  # where most lines of the column end (a wider title does not count)
         short = prev.x1 < right - 2 * prev.size
         justified = sum(abs(e - right) < 1.5 for e in ends) >= 0.6 * len(ends)
-        return short or (not justified and bool(_TERMINAL.search(prev.text)))
+        if justified:
+            return short
+        return bool(_TERMINAL.search(prev.text)) or prev.x1 - prev.x0 < 0.6 * (right - prev.x0)
     return gap > pitch * prev.size * 1.25
 
 
