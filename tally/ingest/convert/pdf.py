@@ -128,24 +128,27 @@ def _read_page(pdf, index: int) -> Page:
         x, y = ctypes.c_double(), ctypes.c_double()
         box = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top (reused: one call per char)
         refs = [ctypes.byref(b) for b in box]
+        last = None  # the current line's last inked character
         for i, ch in enumerate(text):
             if ch in "\r\n":
                 if ch == "\n":
                     _line(out, chars, marks)
-                    chars = []
+                    chars, last = [], None
                 continue
             raw.FPDFText_GetCharBox(tp.raw, i, *refs)
             left, right, bottom, top = (b.value for b in box)
             raw.FPDFText_GetCharOrigin(tp.raw, i, x, y)
-            size = raw.FPDFText_GetFontSize(tp.raw, i)
-            cx, cy = (left + right) / 2, (bottom + top) / 2
-            cell = next(((t, *c) for t, g in enumerate(grids) if (c := g.cell(cx, cy))), None) if grids else None
-            if chars and ch != " " and (cell != chars[-1][5] or _wraps(chars, left, y.value, size)):
+            size, base = raw.FPDFText_GetFontSize(tp.raw, i), y.value
+            cell = _cell(grids, (left + right) / 2, (bottom + top) / 2) if grids else None
+            if chars and ch != " " and (cell != chars[-1][5] or _wraps(last, left, base, size)):
                 _line(out, chars, marks)  # a table cell's edge, or a line PDFium ran on (after a hyphen)
-                chars = []
+                chars, last = [], None
             if ch == "\ufffe":  # PDFium's mark for a hyphen it took to break a word at a line end
                 ch = "-"
-            chars.append((ch, left, right, y.value if ch != " " else None, size, cell))
+            item = (ch, left, right, base if ch != " " else None, size, cell)
+            chars.append(item)
+            if ch != " ":
+                last = item
         _line(out, chars, marks)
         tp.close()
         return out
@@ -153,10 +156,17 @@ def _read_page(pdf, index: int) -> Page:
         page.close()
 
 
-def _wraps(chars: list, left: float, base: float, size: float) -> bool:
-    """Whether a character starts a new line: below the last inked one and back to its left."""
-    last = next((c for c in reversed(chars) if c[3] is not None), None)
+def _wraps(last: tuple | None, left: float, base: float, size: float) -> bool:
+    """Whether a character starts a new line: below the line's last inked one and back to its left."""
     return last is not None and last[3] - base > 0.6 * size and left < last[1] - size
+
+
+def _cell(grids: list[Grid], x: float, y: float) -> tuple[int, int, int] | None:
+    """(table, row, column) of a point inside one of the page's ruled tables, else None."""
+    for t, g in enumerate(grids):
+        if (c := g.cell(x, y)) is not None:
+            return (t, *c)
+    return None
 
 
 def _drawings(page) -> tuple[list[Grid], list[tuple[float, float, float, float]]]:
