@@ -110,11 +110,19 @@ def test_every_pdf_mention_is_on_its_page(runs, converted_fixtures, name):
     assert len(pages) >= 3
     m = _mentions(runs[name], f"{name}.pdf")
     assert m["page"].notna().all() and m["heading_path"].isna().all()
-    seen = set()
-    for text, page in zip(m["text"], m["page"]):
-        head = _squash(text)[:6]  # a mention may run over a page break: its start is on its page
-        assert head in pages[page - 1], (text, page)
+    texts = runs[name]["document_texts"].set_index("doc_id")["text"]
+    seen, unique = set(), 0
+    for doc_id, start, end, text, page in zip(m["doc_id"], m["start"], m["end"], m["text"], m["page"]):
+        # the mention with what follows it, which most often occurs once in the whole PDF; a mention may
+        # run over a page break (then only its start is on its page)
+        key = _squash(texts[doc_id][start:end + 12])[:len(_squash(text)) + 6]
+        on = [i + 1 for i, p in enumerate(pages) if key in p]
+        if not on:
+            on = [i + 1 for i, p in enumerate(pages) if _squash(text)[:6] in p]
+        assert page in on, (text, page, on)
+        unique += len(on) == 1
         seen.add(page)
+    assert unique > 0.6 * len(m)  # the check pins most mentions to a single page (the seed repeats figures)
     assert len(seen) >= 3
     passages = runs[name]["passages"]
     assert passages.loc[passages["doc_id"].isin(m["doc_id"]), "page"].between(1, len(pages)).all()
