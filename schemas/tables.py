@@ -103,8 +103,6 @@ class Mentions(pa.DataFrameModel):
     period_start: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="Start of the period the figure refers to (YYYY or YYYY-MM); NULL when open or unknown.")
     period_end: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="End of the period (YYYY or YYYY-MM); NULL when open or unknown.")
     note: Series[str] = pa.Field(nullable=True, description="Why a field was left open (for example a relative period in an undated document).")
-    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="For a PDF: the page (1-based) the mention starts on; link as file.pdf#page=N. NULL for other formats.")
-    heading_path: Series[str] = pa.Field(nullable=True, description="For an HTML page: the headings the mention sits under, outermost first, joined by ' > '. NULL for other formats.")
     # --- what is measured and which rules decided (issue 15) ---
     measured: Series[str] = pa.Field(nullable=True, description="The phrase naming what the figure measures ('participation rate', 'crude exports to China'); document[measured_start:measured_end]. NULL when no phrase is found.")
     measured_start: Series[float] = pa.Field(nullable=True, description="Start offset of the measured phrase (NULL with measured).")
@@ -112,6 +110,8 @@ class Mentions(pa.DataFrameModel):
     subject_rule: Series[str] = pa.Field(nullable=True, description="The party rules that decided subject / counterpart (tally/resolve/parties.py), e.g. 'flow_owner / flow_partner'.")
     indicator_reason: Series[str] = pa.Field(nullable=True, description="Why the indicator was given (the cue of the entry and the rule), or why none was: e.g. 'cue exports in measured phrase'.")
     subdivision: Series[str] = pa.Field(nullable=True, description="ISO 3166-2 code when the subject was named as a part of its country ('Northern Ireland' -> GB-NIR, subject GBR).")
+    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="For a PDF: the page (1-based) the mention starts on; link as file.pdf#page=N. NULL for other formats.")
+    heading_path: Series[str] = pa.Field(nullable=True, description="For an HTML page: the headings the mention sits under, outermost first, joined by ' > '. NULL for other formats.")
 
     class Config:
         strict = True
