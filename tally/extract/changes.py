@@ -117,22 +117,23 @@ def _own_change(text: str, c: _Cand) -> tuple[str | None, bool]:
     m = _MORE_AFTER.match(text, c.end, min(len(text), c.end + 20))
     if m and (c.unit in (None, "count") or c.unit in UNIT_CURRENCIES):
         return ("down" if m["w"].lower() in ("fewer", "less") else "up"), True
-    if _COMPARED_BEFORE.search(before):
+    blank = before[-1:].isspace()  # every cue pattern before the number ends in a blank: skip them cheaply
+    if blank and _COMPARED_BEFORE.search(before):
         return "inherit", True
-    if _TO_FROM_BEFORE.search(before):
+    if blank and _TO_FROM_BEFORE.search(before):
         return None, True
-    m = _VERB_BEFORE.search(before)
+    m = _VERB_BEFORE.search(before) if blank else None
     if m:
         if c.cmp in (">", "<") and text[c.cmp_start:c.cmp_start + 5].lower().startswith(("above", "below", "under", "benea")):
             return None, True  # "raised above zero": a level reached
         return _direction(m["w"]), True
-    if _BY_BEFORE.search(before):
+    if blank and _BY_BEFORE.search(before):
         clause = _clause_before(text, s - 3)
         words = _CHANGE_WORD.findall(clause)
         if words:
             return _direction(words[-1]), True
         return None, True
-    if re.search(r"\bof\s+$", before):
+    if blank and re.search(r"\bof\s+$", before):
         m = _NOUN_BEFORE_OF.search(_clause_before(text, s, 110))
         if m:
             return _noun_direction(m["w"]), True

@@ -72,6 +72,10 @@ def _read_right(text: str, c: _Cand) -> None:
             c.mult = _SCALES[m["s"].lower()]
             c.scaled = True
             pos = m.end()
+            m2 = _SCALE_WORD.match(text, pos)
+            if m2 and _SCALES[m2["s"].lower()] > c.mult:
+                c.mult *= _SCALES[m2["s"].lower()]  # "1.2 lakh crore", "two hundred million"
+                pos = m2.end()
     if c.kind == "a" and not c.scaled:
         c.drop = True
         return
@@ -127,7 +131,7 @@ def _read_left(text: str, c: _Cand) -> None:
     _read_sign(text, c)
     lo = max(0, c.start - _WINDOW)
     win = text[lo:c.start]
-    m = _CMP_BEFORE.search(win)
+    m = _CMP_BEFORE.search(win) if win[-1:].isspace() else None
     if m:
         phrase = re.sub(r"\s+", " ", m["c"].lower())
         cmp = _CMP_OF.get(phrase)

@@ -204,9 +204,10 @@ def _bare_count_ok(text: str, c: _Cand, nxt: _Cand | None) -> bool:
             return False  # "Act of 1 2009": a footnote marker before a number
         if _TIME_UNIT_AFTER.match(after):
             return False
-        if _REFER_BEFORE.search(before) and c.base < 13 and c.cmp_start is None and not c.scaled:
+        blank = before[-1:].isspace()
+        if blank and _REFER_BEFORE.search(before) and c.base < 13 and c.cmp_start is None and not c.scaled:
             return False
-        m = _NAME_BEFORE.search(before)
+        m = _NAME_BEFORE.search(before) if blank else None
         if m and c.cmp_start is None and m["w"].lower() not in _FUNCTION_WORDS:
             return False  # Nord Stream 2, iPhone 15, Apollo 11: a number inside a name
         return True

@@ -248,11 +248,30 @@ def negatives() -> Iterator[Case]:
         yield Case("negatives", f"Prices in {country} are compared over 12 months (chart {ref} and table {ref}).", ())
 
 
+def _extra_units() -> Iterator[Case]:
+    """Units carried to the level reached after a change, and compound scales."""
+    for (n, v), (lvl, lv), country in itertools.product(SMALL, [("105.6", 105.6), ("5,210.4", 5210.4), ("98", 98.0)],
+                                                        COUNTRIES):
+        yield Case("units", f"{country}'s main index rose {n} points to {lvl}.",
+                   ((f"{n} points", v, "index_points", "=", "up"), (lvl, lv, "index_points", "=", None)))
+    for (n, v), country in itertools.product(SMALL, COUNTRIES):
+        yield Case("units", f"Crude in {country} cost ${n} per barrel in 2016 and ${n}5 in 2017.",
+                   ((f"${n} per barrel", v, "USD_per_barrel", "=", None),
+                    (f"${n}5", float(f"{n}5"), "USD_per_barrel", "=", None)))
+
+
+def _extra_negatives() -> Iterator[Case]:
+    """Score and vote tallies."""
+    for a, b, country in itertools.product(range(51, 71, 3), range(20, 50, 7), COUNTRIES):
+        yield Case("negatives", f"The bill passed {a}-{b} in the {country} senate.", ())
+
+
 CAPABILITIES = {
     "scale words": scale_words, "number words": number_words, "comparators": comparators, "ranges": ranges,
-    "changes": changes, "signs": signs, "units": units, "durations": durations, "negatives": negatives,
+    "changes": changes, "signs": signs, "units": lambda: itertools.chain(units(), _extra_units()),
+    "durations": durations, "negatives": lambda: itertools.chain(negatives(), _extra_negatives()),
 }
-PER_CAPABILITY = 2000
+PER_CAPABILITY = 3000
 
 
 def cases() -> list[Case]:
