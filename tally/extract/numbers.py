@@ -52,7 +52,9 @@ _ONE_9 = "one|two|three|four|five|six|seven|eight|nine"
 _FRAC_RX = "|".join(sorted(_FRACTIONS, key=len, reverse=True))
 
 
-_WORD_NUM = rf"(?:(?:{_TENS_RX})(?:-(?:{_ONE_9}))?|{_ONES_RX})(?:\s(?:and\s)?hundred(?:\s(?:and\s)?(?:(?:{_TENS_RX})(?:-(?:{_ONE_9}))?|{_ONES_RX}))?)?"
+_TENS_ONES = rf"(?:{_TENS_RX})(?:[- ](?:{_ONE_9})\b)?"
+_WORD_NUM = (rf"(?:{_TENS_ONES}|{_ONES_RX})(?:\s(?:and\s)?hundred(?:\s(?:and\s)?(?:{_TENS_ONES}|{_ONES_RX}))?)?"
+             rf"(?:\s+point(?:\s+(?:zero|{_ONE_9}))+\b)?")
 
 
 # The one scan: each alternative is a number token; the order matters (fractions before words).
@@ -111,7 +113,13 @@ def _word_value(s: str) -> float | None:
     """Value of an English number word phrase ("twenty-one", "three hundred", "a dozen")."""
     total = 0.0
     cur = 0.0
-    for w in re.split(r"[\s-]+", s.lower()):
+    words = re.split(r"[\s-]+", s.lower())
+    if "point" in words:  # "twenty one point five" -> 21.5
+        i = words.index("point")
+        whole = _word_value(" ".join(words[:i]))
+        digits = "".join(str(_ONES.get(w, "")) for w in words[i + 1:])
+        return None if whole is None or not digits else whole + float("0." + digits)
+    for w in words:
         if w in ("and", "a", ""):
             continue
         if w in _ONES:
