@@ -87,9 +87,18 @@ _SLASH_FRACTION = re.compile(
 _MULTIPLES = {"doubl": 2.0, "tripl": 3.0, "quadr": 4.0, "twice": 2.0, "thric": 3.0}
 
 
+_DIGIT_SHARE = re.compile(r"(?<![\w.,])(?P<n>[0-9]{1,2})[ \u00a0](?:in|out[ \u00a0]of)[ \u00a0](?P<d>[0-9]{1,3})(?![\w.,])")
+
+
 def _token_matches(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, kind, token) for every number token, digits and words merged in text order."""
     out = [(m.start(), m.end(), "d", m.group()) for m in _DIGIT_TOKEN.finditer(text)]
+    if " in " in text or " out of " in text:
+        shares = [(m.start(), m.end(), "r", m.group()) for m in _DIGIT_SHARE.finditer(text)
+                  if 0 < int(m["n"]) < int(m["d"])]
+        if shares:  # "1 in 4 adults": a share of a whole, one token
+            spans = [(a, b) for a, b, _k, _g in shares]
+            out = [t for t in out if not any(a <= t[0] < b for a, b in spans)] + shares
     if "/" in text:
         fracs = [(m.start(), m.end(), "q", m.group()) for m in _SLASH_FRACTION.finditer(text)
                  if int(m["n"]) < int(m["d"])]

@@ -5,6 +5,7 @@ import re
 
 from tally.extract.candidates import _Cand, _SENT_START, _WORD_NEXT
 from tally.extract.changes import _own_change
+from tally.extract.units import CURRENCIES
 
 
 _RANGE_CUE = re.compile(r"\b(?:rang(?:e|ed|es|ing)|var(?:y|ied|ies|ying)|spann(?:ed|ing)|spans?|anywhere|estimates?)\b", re.IGNORECASE)
@@ -21,6 +22,9 @@ def _shared_scale(text: str, cands: list[_Cand]) -> None:
         if (a.unit and b.unit and b.currency and a.unit.startswith(b.unit + "_per_")
                 and _CARRY_GAP.fullmatch(text, a.end, b.start)):
             b.unit = a.unit  # "from $43.29 per barrel in 2016 to $50.80 in 2017"
+        elif (a.unit in CURRENCIES and b.unit and b.unit.startswith(a.unit + "_per_")
+              and re.fullmatch(r"\s+to\s+", text[a.end:b.start])):
+            a.unit = b.unit  # "rose 2 cents to $6.10 a bushel": the change is in the same unit
         if (a.unit == "index_points" and b.unit is None and not b.currency and not b.scaled
                 and _TO_LEVEL_GAP.fullmatch(text, a.end, b.start)):
             b.unit = "index_points"  # "rose 2.3 points to 105.6": the level reached is an index too

@@ -225,7 +225,7 @@ def _tokens(text: str) -> list[_Cand]:
         elif kind == "r":
             # "one in five", "three out of four": a share of a whole
             parts = re.split(r"\s+(?:in|out\s+of)\s+", g.lower())
-            num, den = _word_value(parts[0]), _word_value(parts[-1])
+            num, den = (float(p) if p.isdigit() else _word_value(p) for p in (parts[0], parts[-1]))
             if not num or not den or num > den:
                 continue
             c = _Cand(s, e, 100.0 * num / den, kind, start=s, end=e, unit="percent", integer=False)
