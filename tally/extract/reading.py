@@ -5,7 +5,10 @@ import re
 
 from tally.extract.units import CUR_BEFORE, DURATIONS, currency_before, read_rate, unit_after
 from tally.extract.candidates import _Cand, _clause_before
-from tally.extract.numbers import MAX_DIGITS, _MULTIPLES, _SCALES, _SCALE_ATTACHED, _SCALE_WORD, _SLASH_FRACTION, _fraction_value, _token_matches, _vague_value, _word_value
+from tally.extract.numbers import (
+    MAX_DIGITS, _MULTIPLES, _SCALES, _SCALE_ATTACHED, _SCALE_WORD, _SLASH_FRACTION, _fraction_value,
+    _token_matches, _vague_value, _word_value
+)
 
 
 _CMP_PHRASES = [
