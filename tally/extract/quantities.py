@@ -65,7 +65,7 @@ def _extract(text: str, dollar: str = "USD") -> list[Quantity]:
             c.change = "down"
         elif c.notes & {"table"}:
             c.change = None
-        value = abs(c.base * c.mult)
+        value = float(f"{abs(c.base * c.mult):.15g}")  # 261.6 billion, not 261600000000.00003
         unit = _dollar_unit(c.unit, text[c.start:c.end], dollar)
         out.append(Quantity(c.start, c.end, text[c.start:c.end], value, unit, c.cmp, c.change,
                             None if c.low is None else abs(c.low), None if c.high is None else abs(c.high)))

@@ -261,7 +261,7 @@ def _classify(text: str, cands: list[_Cand]) -> None:
             if re.search(r"\b(?:first|second|third|last|the|in)\s+$", text[max(0, c.num_start - 12):c.num_start], re.I):
                 c.drop = True
             elif "-" in g or c.cmp_start is not None or re.match(r"\s+of\b", after) or re.search(r"\bby\s+$", before):
-                if re.match(r"\s+of\s+(?:[12][0-9]{3}|the\s+(?:year|century|decade|month))", after, re.I):
+                if re.match(r"\s+of\s+(?:[12][0-9]{3}|the\s+(?:year|century|decade|month)\b)", after, re.I):
                     c.drop = True
                 else:
                     c.unit = "percent"
