@@ -16,7 +16,9 @@ from tally.ingest import discover as disc
 from tally.ingest import segment as seg
 from tally.ingest.segment import segment
 from tally.ingest.text import Utf8Text
-from tally.large import RESOLVE_CHARS, _spans, bundles, document_mentions, is_large, large_document
+from tally import large
+from tally.budget import budget
+from tally.large import _spans, bundles, document_mentions, is_large, large_document
 from tally.model import Conflict, Fact
 # The frames the stages' rows become; named here too, so a notebook needs only this module.
 from tally.publish.frames import assemble, passage_rows, passages_frame  # noqa: F401
@@ -68,7 +70,7 @@ def segment_documents(docs: list[disc.RawDocument]) -> tuple[list[Segmented], li
     ok, bad = [], []
     for raw_doc in docs:
         try:
-            doc = disc.decode(raw_doc, large=RESOLVE_CHARS)
+            doc = disc.decode(raw_doc, large=large.RESOLVE_CHARS)
             # a large document is segmented run by run while it is extracted (large_document)
             ok.append(Segmented(doc, [] if is_large(doc) else segment(doc.text)))
         except Exception as exc:  # one bad document must not stop the batch
@@ -91,7 +93,7 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
             fresh.append((raw_doc, key))
             continue
         try:
-            doc = disc.decode(raw_doc, large=RESOLVE_CHARS)
+            doc = disc.decode(raw_doc, large=large.RESOLVE_CHARS)
         except Exception as exc:  # cannot happen for bytes that decoded before, but never crash the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "decode"))
             continue
@@ -162,8 +164,9 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
     ok, bad = [], []
     for s in batch:
         try:
-            ok.append(large_document(s.doc) if is_large(s.doc)
-                      else Extracted(s.doc, s.passages, document_mentions(s.doc, s.passages)))
+            with budget():
+                ok.append(large_document(s.doc) if is_large(s.doc)
+                          else Extracted(s.doc, s.passages, document_mentions(s.doc, s.passages)))
         except Exception as exc:  # quarantine the document, keep the batch
             bad.append(quarantine_row(exc, s.doc.path, s.doc.doc_id, "extract"))
     return ok, bad

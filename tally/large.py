@@ -6,6 +6,7 @@ from dataclasses import replace as dc_replace
 from functools import cache
 from typing import TYPE_CHECKING, Iterator
 
+from tally.budget import check
 from tally.documents import Extracted
 from tally.facts.reconcile import Bundle
 from tally.ingest import discover as disc
@@ -46,7 +47,11 @@ def document_mentions(doc: disc.Document, passages: list[Passage], size: int = R
     """
     if len(doc.text) <= size:
         return build_mentions(context(doc), passages)
-    return [m for run in seg.runs(passages, size) for m in _run_mentions(doc, run)]
+    out = []
+    for run in seg.runs(passages, size):
+        check()
+        out += _run_mentions(doc, run)
+    return out
 
 
 def _run_mentions(doc: disc.Document, run: list[Passage]) -> list[Mention]:
@@ -81,6 +86,7 @@ def large_document(doc: disc.Document) -> Extracted:
 
     passages, mentions = [], []
     for run in seg.iter_runs(seg.iter_segment(doc.text), RESOLVE_CHARS):
+        check()
         mentions.append(_mention_batch(_run_mentions(doc, run)))
         passages.append(_passage_batch(doc, run))
     return Extracted(doc, pa.Table.from_batches(passages, schema=_passage_schema()),
@@ -108,10 +114,13 @@ def _mention_schema() -> "pa.Schema":
 
     import pyarrow as pa
 
-    def typ(name: str) -> pa.DataType:
-        return pa.int64() if name in _MENTION_INTS else pa.float64() if name in _MENTION_FLOATS else pa.large_string()
+    def typ(f: dataclasses.Field) -> pa.DataType:
+        kind = str(f.type).split("|")[0].strip()  # annotations are strings here ("int | None", "float", "str")
+        if f.name in _MENTION_INTS or kind == "int":
+            return pa.int64()
+        return pa.float64() if f.name in _MENTION_FLOATS or kind == "float" else pa.large_string()
 
-    return pa.schema([(f.name, typ(f.name)) for f in dataclasses.fields(Mention)])
+    return pa.schema([(f.name, typ(f)) for f in dataclasses.fields(Mention)])
 
 
 def _passage_batch(doc: disc.Document, run: list[Passage]) -> "pa.RecordBatch":

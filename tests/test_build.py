@@ -79,3 +79,27 @@ def test_a_systemic_failure_still_stops_the_build(raw: Path, monkeypatch) -> Non
     monkeypatch.setattr(lib, "assemble", no_column)
     with pytest.raises(ValidationFailed):
         lib.build_tables(raw)
+
+
+def test_a_document_over_its_time_budget_is_quarantined_and_the_run_goes_on(raw: Path, monkeypatch) -> None:
+    from tally import large
+
+    (raw / "long.txt").write_text(TEXT * 400, encoding="utf-8")  # ~50 KB, resolved in runs below
+    monkeypatch.setattr(large, "RESOLVE_CHARS", 5_000)
+    monkeypatch.setenv("TALLY_DOC_SECONDS", "0.000001")
+    built = lib.build_tables(raw)
+    q = {r.path: r for r in built.quarantine}
+    assert set(q) == {"long.txt"}
+    assert q["long.txt"].error_class == "DocumentTimeout" and "time budget" in q["long.txt"].message
+    assert set(built.tables["documents"]["path"]) == {"a.txt", "b.txt"}
+
+
+def test_the_time_budget_is_read_from_the_environment(monkeypatch) -> None:
+    from tally.budget import DEFAULT_SECONDS, budget_seconds
+
+    monkeypatch.setenv("TALLY_DOC_SECONDS", "12.5")
+    assert budget_seconds() == 12.5
+    monkeypatch.setenv("TALLY_DOC_SECONDS", "soon")
+    assert budget_seconds() == DEFAULT_SECONDS
+    monkeypatch.setenv("TALLY_DOC_SECONDS", "0")
+    assert budget_seconds() == 0.0
