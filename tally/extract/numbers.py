@@ -87,15 +87,24 @@ _SLASH_FRACTION = re.compile(
 _MULTIPLES = {"doubl": 2.0, "tripl": 3.0, "quadr": 4.0, "twice": 2.0, "thric": 3.0}
 
 
-_DIGIT_SHARE = re.compile(r"(?<![\w.,])(?P<n>[0-9]{1,2})[ \u00a0](?:in|out[ \u00a0]of)[ \u00a0](?P<d>[0-9]{1,3})(?![\w.,])")
+_SHARE_GAP = re.compile(r"[ \u00a0](?:in|out[ \u00a0]of)[ \u00a0]")
+
+
+def _digit_shares(text: str, digits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """ "1 in 4", "3 out of 5": two adjacent digit tokens joined by "in" / "out of" (a share of a whole)."""
+    out = []
+    for (s1, e1, _k1, g1), (s2, e2, _k2, g2) in zip(digits, digits[1:]):
+        if (g1.isdigit() and g2.isdigit() and len(g1) <= 2 and len(g2) <= 3 and 0 < int(g1) < int(g2)
+                and _SHARE_GAP.fullmatch(text, e1, s2) and not text[e2:e2 + 1] in ",." + "0123456789"):
+            out.append((s1, e2, "r", text[s1:e2]))
+    return out
 
 
 def _token_matches(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, kind, token) for every number token, digits and words merged in text order."""
     out = [(m.start(), m.end(), "d", m.group()) for m in _DIGIT_TOKEN.finditer(text)]
     if " in " in text or " out of " in text:
-        shares = [(m.start(), m.end(), "r", m.group()) for m in _DIGIT_SHARE.finditer(text)
-                  if 0 < int(m["n"]) < int(m["d"])]
+        shares = _digit_shares(text, out)
         if shares:  # "1 in 4 adults": a share of a whole, one token
             spans = [(a, b) for a, b, _k, _g in shares]
             out = [t for t in out if not any(a <= t[0] < b for a, b in spans)] + shares
