@@ -155,6 +155,7 @@ _RATE_TOPIC = re.compile(
 _GOAL_WORD = re.compile(r"\b(?:target\w*|objective|goal|defin(?:e|ed|es|ition)|mandate|towards?|longer\s+run)\b",
                         re.IGNORECASE)
 _NEW_AFTER = re.compile(r"[ \t\u00a0]+(?:in|of)[ \t\u00a0]+(?:new|additional|extra|fresh|further)\b", re.IGNORECASE)
+_LEVEL_SIGNED = frozenset({"degrees_celsius", "degrees_fahrenheit"})
 _BALANCE = re.compile(r"\b(?:surplus|surpluses|deficit|deficits|balance)\b", re.IGNORECASE)
 
 
@@ -176,6 +177,10 @@ def _changes(text: str, quants: list[_Cand]) -> None:
     for i, c in enumerate(quants):
         if c.sign and c.currency and _BALANCE.search(_clause_before(text, c.start, 160)):
             c.change = None  # "+€19.1 bn" surplus, "€-9.4 bn" deficit: a signed balance is a level
+            prev = c
+            continue
+        if c.sign and c.unit in _LEVEL_SIGNED:
+            c.change = None  # "-5 °C": a temperature below zero is a level
             prev = c
             continue
         if (c.sign and c.base != 0) or "mult-up" in c.notes:

@@ -139,6 +139,9 @@ def ranges() -> Iterator[Case]:
                    ((f"${a} billion", va * 1e9, "USD", ">=", None), (f"${b} billion", vb * 1e9, "USD", "<=", None)))
         yield Case("ranges", f"The cost in {country} is put at ${a} to ${b} billion.",
                    ((f"${a}", va * 1e9, "USD", ">=", None), (f"${b} billion", vb * 1e9, "USD", "<=", None)))
+        for form, unit in (("km", "kilometers"), ("kg", "kilograms"), ("euros", "EUR"), ("weeks", "weeks")):
+            yield Case("ranges", f"In {country} it takes between {a} and {b} {form}.",
+                       ((a, va, unit, ">=", None), (f"{b} {form}", vb, unit, "<=", None)))
 
 
 def changes() -> Iterator[Case]:
@@ -176,6 +179,10 @@ def signs() -> Iterator[Case]:
         span = f"{sign}{n}%"
         yield Case("signs", f"Retail sales in {country} changed {span} in {month}.", ((span, v, "percent", "=", d),))
         yield Case("signs", f"Employment in {country} moved ({sign}{n}%) in {month}.", ((span, v, "percent", "=", d),))
+    for (n, v), country, unit in itertools.product(NUMS[:6], COUNTRIES, [("°C", "degrees_celsius"),
+                                                                      (" degrees Fahrenheit", "degrees_fahrenheit")]):
+        span = f"-{n}{unit[0]}"
+        yield Case("signs", f"Nights in {country} fell to {span} in winter.", ((span, v, unit[1], "=", None),))
     for (sign, d), (n, v), country in itertools.product([("-", "down"), ("+", "up")], NUMS, COUNTRIES):
         yield Case("signs", f"Jobs in {country} changed ({sign}43,000; {sign}{n}%).",
                    ((f"{sign}43,000", 43000.0, "count", "=", d), (f"{sign}{n}%", v, "percent", "=", d)))
