@@ -159,6 +159,9 @@ _LEVEL_SIGNED = frozenset({"degrees_celsius", "degrees_fahrenheit"})
 _BALANCE = re.compile(r"\b(?:surplus|surpluses|deficit|deficits|balance)\b", re.IGNORECASE)
 
 
+_PRONOUN = re.compile(r"\b(?:it|which)\b", re.IGNORECASE)
+
+
 def _rate_of_change(text: str, c: _Cand) -> bool:
     """Whether a percentage is an inflation or growth rate (a rate of change by the shared convention)."""
     s = c.cmp_start if c.cmp_start is not None else c.start
@@ -166,6 +169,11 @@ def _rate_of_change(text: str, c: _Cand) -> bool:
     last = None
     for m in _RATE_TOPIC.finditer(clause):
         last = m
+    if last is None and _PRONOUN.search(clause):
+        # "Inflation picked up in October. It is expected to average 2.6%": the topic of the sentence before
+        before = _clause_before(text, max(0, s - len(clause) - 1), 250)
+        for m in _RATE_TOPIC.finditer(before):
+            last = m
     if last is None or not last["g"] or _GOAL_WORD.search(clause):
         return False
     return not (re.match(r"\s*of\b", text[c.end:c.end + 12]) or _GOAL_WORD.search(text, c.end, c.end + 25))

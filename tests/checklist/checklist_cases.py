@@ -165,6 +165,11 @@ def changes() -> Iterator[Case]:
             [x for x in NUMS if "." not in x[0]], [("more", "up"), ("higher", "up"), ("fewer", "down"), ("lower", "down"), ("less", "down")], COUNTRIES):
         yield Case("changes", f"There were {n} {word} than a year earlier in {country}.",
                    ((n, v, "count", "=", d),))
+    for (n, v), country, year, topic in itertools.product(SMALL, COUNTRIES, YEARS[-3:], ["Inflation", "GDP growth"]):
+        yield Case("changes", f"{topic} in {country} picked up in May. It is expected to average {n}% in {year}.",
+                   ((f"{n}%", v, "percent", "=", "up"),))
+        yield Case("changes", f"Unemployment in {country} edged up in May. It is expected to average {n}% in {year}.",
+                   ((f"{n}%", v, "percent", "=", None),))
     for (noun, d), (n, v), country in itertools.product(
             [("increase", "up"), ("rise", "up"), ("decline", "down"), ("drop", "down"), ("reduction", "down")],
             NUMS, COUNTRIES):
