@@ -459,6 +459,10 @@ def test_bare_dollar_takes_the_publishers_currency():
     ("The bill passed 52-48.", []),
     ("They bought one hundred and twenty three cars.", [("one hundred and twenty three", 123, "count", "=", None)]),
     ("It cost twenty one point five dollars.", [("twenty one point five dollars", 21.5, "USD", "=", None)]),
+    ("A bar chart with three bars shows it.", []),
+    ("Half was spent on schools.", [("Half", 50.0, "percent", "=", None)]),
+    ("Inflation rose in May. It is seen averaging 2.1% this year.", [("2.1%", 2.1, "percent", "=", "up")]),
+    ("Nights fell to -5 °C.", [("-5 °C", 5.0, "degrees_celsius", "=", None)]),
 ])
 def test_news_forms(text, expected):
     got = [(q.text, q.value, q.unit, q.comparator, q.change) for q in extract(text)]
