@@ -60,7 +60,7 @@ assert all(f.unit in UNIT_CODES for f in UNIT_FORMS + CURRENCY_WORDS if f.unit),
 _SIGN_CLASS = "".join(re.escape(s) for s in CURRENCY_SIGNS)
 _CODE_ALT = "|".join(sorted([re.escape(k) for k in _PREFIX_WORDS if k.isascii()] + _LISTED, key=len, reverse=True))
 CUR_BEFORE = re.compile(
-    rf"(?:(?<![A-Za-z])(?P<pre>[A-Za-z]{{1,3}})?(?P<sym>[{_SIGN_CLASS}])|(?<![A-Za-z])(?P<code>(?i:{_CODE_ALT})))"
+    rf"(?:(?:(?<![A-Za-z])(?P<pre>[A-Za-z]{{1,3}}))?(?P<sym>[{_SIGN_CLASS}])|(?<![A-Za-z])(?P<code>(?i:{_CODE_ALT})))"
     r"(?P<neg>[-−])?[ \u00a0]?$"
 )
 
