@@ -51,6 +51,7 @@ _AGE_BEFORE = re.compile(r"\b(?:aged|ages|age)\s+(?:from\s+|between\s+|of\s+)?$"
 _LASTING_BEFORE = re.compile(
     r"\b(?:to|for|lasted|lasting|lasts|last|took|take|takes|taking|spent|spend|waited|wait|extending|extended|stretching"
     r"|stretched|ran|running|been|was|were|is|are|of)\s+$", re.IGNORECASE)
+_RANK_BEFORE = re.compile(r"\b(?:top|bottom)\s+$", re.IGNORECASE)
 _CHART_BEFORE = re.compile(r"\b(?:chart|graph|map|diagram|figure|plot)\s+(?:with|showing|of)\s+$", re.IGNORECASE)
 _BAND_AFTER = re.compile(r"\s*(?:to|and|through|-|–|or)\s", re.IGNORECASE)
 _BAND_GAP = re.compile(r"^\s*(?:to|and|through|-|–)\s*$")
@@ -210,6 +211,8 @@ def _bare_count_ok(text: str, c: _Cand, nxt: _Cand | None) -> bool:
         blank = before[-1:].isspace()
         if blank and _REFER_BEFORE.search(before) and c.base < 13 and c.cmp_start is None and not c.scaled:
             return False
+        if blank and _RANK_BEFORE.search(before) and c.cmp_start is None and not c.scaled:
+            return False  # "the top 10", "a top-five": a rank, not a count
         m = _NAME_BEFORE.search(before) if blank else None
         if m and c.cmp_start is None and m["w"].lower() not in _FUNCTION_WORDS:
             return False  # Nord Stream 2, iPhone 15, Apollo 11: a number inside a name

@@ -273,9 +273,13 @@ def _extra_units() -> Iterator[Case]:
 
 
 def _extra_negatives() -> Iterator[Case]:
-    """Score and vote tallies."""
+    """Score and vote tallies, ranks, product and model names."""
     for a, b, country in itertools.product(range(51, 71, 3), range(20, 50, 7), COUNTRIES):
         yield Case("negatives", f"The bill passed {a}-{b} in the {country} senate.", ())
+    for n, country in itertools.product(range(3, 25), COUNTRIES):
+        yield Case("negatives", f"{country} is among the top {n} exporters.", ())
+        yield Case("negatives", f"{country} ordered F-{n} jets and iPhone {n} units.", ())
+        yield Case("negatives", f"Shops in {country} open 24/7 on {MONTHS[n % 6]} {n}.", ())
 
 
 CAPABILITIES = {
