@@ -218,7 +218,7 @@ def test_three_statements_that_disagree_are_one_conflict_row():
 
 
 def test_pairwise_disagreements_sharing_a_fact_are_grouped():
-    from tally.facts.reconcile import _grouped
+    from tally.facts.conflicts import _grouped
 
     rows = [("comparator", ["F1", "F2"], "a"), ("counterpart", ["F2", "F3"], "b"), ("period", ["F8", "F9"], "c")]
     assert sorted(_grouped(rows)) == [("comparator+counterpart", ["F1", "F2", "F3"], "a; b"), ("period", ["F8", "F9"], "c")]
