@@ -65,7 +65,7 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
     """
     text = doc.text
     profile = DocProfile.of(text)
-    pctx = PeriodContext.of(text, doc.published)
+    pctx = PeriodContext.of(text, doc.published, getattr(doc, "country", None))
     mentions = sorted(mentions, key=lambda m: m.start)
     index = index or PassageIndex(passages)
     slots: list[Slot] = []
@@ -96,10 +96,11 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
         if section and section not in section_times:
             section_times[section] = find_times(section, pctx)
         sec_times = section_times.get(section, []) if section else []
-        slots.append(Slot(m.start, m.end, sent, clause, sec_times, cl.measure == "change", subject, m.unit))
+        slots.append(Slot(m.start, m.end, sent, clause, sec_times, cl.measure == "change", subject, m.unit,
+                          passage=pspan, section=section))
     assign_periods(text, slots, pctx)
     for m, s in zip(mentions, slots):
-        m.period_start, m.period_end = s.period_start, s.period_end
+        m.period_start, m.period_end, m.period_rule = s.period_start, s.period_end, s.rule
         if s.note and m.period_start is None and m.period_end is None:
             m.note = s.note
     return mentions
