@@ -127,13 +127,8 @@ def base_level(s: Slot, v: SentenceView) -> Dated | None:
 
 def inherited_in_clause(s: Slot, v: SentenceView) -> Dated | None:
     """A figure takes the period of the dated figure before it in its clause."""
-    i = v.index[id(s)]
-    for o in reversed(v.slots[max(0, i - 64):i]):
-        if o.start < s.clause[0]:
-            break
-        if o.closed:
-            return o.dated()
-    return None
+    o = v.last_closed
+    return o.dated() if o is not None and o.start >= s.clause[0] and o.end <= s.start else None
 
 
 def level_reached(s: Slot, v: SentenceView) -> Dated | None:
@@ -197,22 +192,32 @@ SLOT_RULES: tuple[SlotRule, ...] = (
     since_range_end, base_level, inherited_in_clause, level_reached, sentence_scope, carried, heading_scope)
 
 
+_LAYOUT_RULES = (table_row_label, table_header_scope, heading_scope)
+
+
 def assign_periods(text: str, slots: list[Slot], ctx: PeriodContext, rules: tuple[SlotRule, ...] = SLOT_RULES) -> int:
     """Fill period_start/period_end/note/rule of every slot (slots in document order) in one sweep; returns
-    the number of rule calls made (linear in the number of slots)."""
+    the work done (rule calls plus figures looked at by the rules), linear in the number of slots."""
     lines, sweep, calls = LineIndex(text), Sweep(), 0
     for sent, group in groupby(slots, key=lambda s: s.sentence):
         group = list(group)
         v = SentenceView(text, sent, group, ctx, sweep, lines)
+        # A sentence with no time and no period in force can only be dated by layout (a table, a heading)
+        # until one of its figures is: the other rules are skipped (same result, less work).
+        quiet = not v.all_times and not (sweep.last is not None and sweep.last.closed)
+        few = tuple(r for r in rules if r in _LAYOUT_RULES)
         for s in group:
-            for rule in rules:
+            for rule in (few if quiet and v.last_closed is None else rules):
                 calls += 1
                 d = rule(s, v)
                 if d is not None:
                     _decide(s, d, rule.__name__)
                     break
+            if s.closed:
+                v.last_closed = s
             if _in_force_after(s, v):
                 sweep.last = s
+        calls += v.steps
     return calls
 
 

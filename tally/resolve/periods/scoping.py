@@ -70,6 +70,7 @@ class SentenceView:
     def __init__(self, text: str, sent: tuple[int, int], slots: list[Slot], ctx: PeriodContext, sweep: Sweep,
                  lines: LineIndex) -> None:
         self.text, self.sent, self.slots, self.ctx, self.sweep, self.lines = text, sent, slots, ctx, sweep, lines
+        self.steps = 0  # inner-loop steps taken (figures looked at), for the linear-work test
         self.all_times = find_times(text, ctx, *sent)
         self.times = [t for t in self.all_times if not t.base]
         self.t_starts = [t.start for t in self.times]
@@ -84,6 +85,7 @@ class SentenceView:
         self.clause_scopes = [t for t in self.times if t.kind == "fromto" and not self._slot_in(t.start, t.end)]
         self.levels = _dated_levels(self)
         self.index = {id(s): i for i, s in enumerate(slots)}
+        self.last_closed: Slot | None = None  # the latest figure of the sentence dated so far (slots go in order)
 
     def _slot_in(self, lo: int, hi: int) -> bool:
         i = bisect_left(self.s_starts, lo)
@@ -98,6 +100,7 @@ class SentenceView:
         """Whether another figure (not in parentheses) starts in [lo, hi)."""
         i = bisect_left(self.s_starts, lo)
         while i < len(self.slots) and self.s_starts[i] < hi:
+            self.steps += 1
             o = self.slots[i]
             if o is not s and not self.in_parens(o.start, lo):
                 return True
@@ -119,9 +122,9 @@ class SentenceView:
         """The period an anaphoric time refers back to: the last dated figure before s in its sentence, else the
         figure in force from earlier sentences."""
         def get() -> Dated | None:
-            for o in reversed(self.slots[:self.index.get(id(s), len(self.slots))][-64:]):
-                if o.end <= s.start and o.closed:
-                    return o.dated()
+            o = self.last_closed
+            if o is not None and o.end <= s.start:
+                return o.dated()
             last = self.sweep.last
             return last.dated() if last is not None and last.closed else None
         return get
