@@ -114,28 +114,57 @@ def serve(
 
 @app.command("eval")
 def eval_(
-    gold: Path = typer.Option(..., help="Gold folder (seed_mentions.csv, seed_facts.csv and/or dev/mentions.csv)."),
+    gold: Path = typer.Option(..., help="Gold folder: the seed's answer key (seed_mentions.csv, seed_facts.csv) "
+                              "with set folders below it, or one set (mentions.csv, docs/, manifest.csv)."),
     warehouse: Path = typer.Option(Path("warehouse"), help="Published warehouse to score."),
+    extract: bool = typer.Option(False, "--extract", help="Build the gold folder's own documents with the "
+                                 "library (no warehouse, no Prefect) and score those."),
+    seed_text: Path = typer.Option(None, help="With --extract: the seed's text (default: found next to the "
+                                   "gold folder or in raw/)."),
     misses: int = typer.Option(40, help="How many misses to list per part."),
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
 ) -> None:
-    """Score the warehouse against a gold folder: precision, recall and F1 for mentions and facts, per field."""
+    """Score against a gold folder: precision, recall and F1 for mentions and facts, per field."""
     from tally.review.evaluate import evaluate, format_report
-    from tally.publish.warehouse import read_published
 
     if not gold.is_dir():
         raise _fail("eval", f"gold folder not found: {gold}")
-    mentions, facts = read_published(warehouse, "mentions"), read_published(warehouse, "facts")
-    if mentions is None:
-        raise _fail("eval", f"no published warehouse in {warehouse} (run `tally run` first)")
     try:
-        report = evaluate(gold, mentions, facts)
+        if extract:
+            from tally.review.goldrun import run_gold
+
+            run = run_gold(gold, seed_text)
+            report = evaluate(gold, run.mentions, run.facts, run.seed_doc_id, run.doc_map)
+        else:
+            from tally.publish.warehouse import read_published
+
+            mentions, facts = read_published(warehouse, "mentions"), read_published(warehouse, "facts")
+            if mentions is None:
+                raise _fail("eval", f"no published warehouse in {warehouse} (run `tally run` first, or use --extract)")
+            report = evaluate(gold, mentions, facts)
     except (OSError, ValueError, KeyError) as exc:
         raise _fail("eval", f"{gold}: {exc}")
     if as_json:
         print(json.dumps(report, indent=1, default=str))
     else:
         print(format_report(report, misses))
+
+
+@app.command("rules")
+def rules(
+    gold: list[Path] = typer.Option(..., help="Gold folders (as for `tally eval`); repeat for several."),
+) -> None:
+    """For every resolver rule: how often it fires and how often it is right, on each gold set."""
+    from tally.review.rules import format_rules, rules_report
+
+    for g in gold:
+        if not g.is_dir():
+            raise _fail("rules", f"gold folder not found: {g}")
+    try:
+        counts, sets = rules_report(gold)
+    except (OSError, ValueError, KeyError) as exc:
+        raise _fail("rules", str(exc))
+    print(format_rules(counts, sets))
 
 
 class _progress_bar:

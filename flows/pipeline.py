@@ -20,7 +20,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from tally.publish import builds
 from tally import build as lib
 from tally.extract.cache import ExtractCache, extractor_version
-from tally.publish.validate import ValidationFailed, ValidationReport
+from tally.publish.validate import ValidationReport
 
 # tally.publish.warehouse, tally.publish.dimensions and validate_tables pull in pandas, pandera and DuckDB (seconds):
 # the tasks that need them import them, so a run whose inputs are unchanged starts as fast as Prefect.
@@ -33,10 +33,6 @@ CACHE_DIR = ".cache/extract"
 
 # Set by the CLI to draw a progress bar: called with (stage, done, total) as batches finish.
 progress: Callable[[str, int, int], None] | None = None
-
-
-def _batches(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def _tick(stage: str, done: int, total: int) -> None:
@@ -65,23 +61,7 @@ def discover(raw: Path) -> lib.Discovered:
 def extract(batch: list, cache_dir: str | None) -> lib.Processed:
     """Decode a batch of documents; unchanged ones come from the cache, the rest are segmented, extracted
     and resolved, and their results cached."""
-    return lib.process_documents(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
-
-
-@task(name="reconcile", cache_policy=NO_CACHE)
-def reconcile(extracted: list[lib.Extracted]) -> tuple[list, list]:
-    """Collapse mentions into facts and conflicts."""
-    return lib.reconcile_facts(extracted)
-
-
-@task(name="validate", cache_policy=NO_CACHE)
-def validate(tables: dict, texts: dict[str, str]) -> ValidationReport:
-    """Check every table against its Pandera model, listing every failing row and check."""
-    from tally.publish.validate import validate_tables
-
-    report = validate_tables(tables, texts)
-    _validation_artifact(report)
-    return report
+    return lib.process_batch(batch, cache_dir)
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
@@ -144,64 +124,49 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
                    use_cache: bool = True) -> lib.Summary:
     """raw/ -> passages -> mentions -> facts -> validated Parquet + DuckDB, published atomically."""
     raw_dir, wh_dir = Path(raw), Path(warehouse)
-    cache_dir = str(wh_dir / CACHE_DIR) if use_cache else None
+    cache_dir = wh_dir / CACHE_DIR if use_cache else None
     summary = lib.Summary(warehouse=str(wh_dir))
     timer = lib.Timer(summary.timings)
     t0 = time.perf_counter()
 
     with timer("discover"):
         found = discover(raw_dir)
-    quarantine = list(found.quarantine)
     summary.warnings = list(found.warnings)
     inputs = lib.input_fingerprint(found)
     if use_cache and builds.published_inputs(wh_dir) == inputs:
         return _unchanged(summary, wh_dir, found, t0)
-    batches = _batches(found.documents, batch_size)
-    extracted: list[lib.Extracted] = []
-    with timer("extract"), _api_for_worker_processes():
-        for done in _gather([extract.submit(b, cache_dir) for b in batches], "extract"):
-            extracted += done.extracted
-            quarantine += done.quarantine
-            summary.cached += done.cached
-    summary.extracted = len(extracted) - summary.cached
-    extracted.sort(key=lambda e: e.doc.path)
     from tally.publish import warehouse as wh
 
-    previous_documents = wh.read_published(wh_dir, "documents")
-    with timer("reconcile"):
-        facts, conflicts = reconcile(quote(extracted))
-    tables = lib.assemble(extracted, facts, conflicts, quarantine, previous_documents)
-    with timer("validate"):
-        report = validate(quote(tables), quote({e.doc.doc_id: e.doc.text for e in extracted}))
-        if not report.ok:
-            # Pandera as a gate: quarantine the documents whose rows fail, unless the failure is systemic.
-            bad = lib.failing_documents(tables, report.failures)
-            if bad is None or len(bad) == len(extracted):
-                raise ValidationFailed(report.failures)
-            extracted, refused = lib.gate_quarantine(extracted, bad)
-            quarantine += refused
-            facts, conflicts = reconcile(quote(extracted))
-            tables = lib.assemble(extracted, facts, conflicts, quarantine, previous_documents)
-            report = validate(quote(tables), quote({e.doc.doc_id: e.doc.text for e in extracted}))
-            if not report.ok:
-                raise ValidationFailed(report.failures)
+    options = lib.BuildOptions(cache_dir, batch_size, wh.read_published(wh_dir, "documents"))
+    with _api_for_worker_processes():
+        built = lib.build_tables(found, options, map_batches=_submit_batches)
+    for stage, seconds in built.timings.items():
+        summary.timings[stage] = summary.timings.get(stage, 0.0) + seconds
+    _validation_artifact(built.report)
+    tables = built.tables
+    del built.report
     # Publishing needs only the tables: let the texts, passages and mentions go first (for a very large
     # document they are as large as the tables again).
-    del extracted, facts, conflicts, report
     gc.collect()
     with timer("publish"):
         published = publish(wh_dir, quote(tables), inputs)
     if cache_dir:
-        ExtractCache(Path(cache_dir)).prune(set(lib.cache_keys(found.documents)))
+        ExtractCache(cache_dir).prune(set(lib.cache_keys(found.documents)))
 
+    summary.extracted, summary.cached = built.extracted, built.cached
     summary.documents, summary.passages = len(tables["documents"]), len(tables["passages"])
     summary.mentions, summary.facts, summary.conflicts = len(tables["mentions"]), len(tables["facts"]), len(tables["conflicts"])
-    summary.quarantined = quarantine
+    summary.quarantined = built.quarantine
     summary.build_id, summary.changed = published.build_id, published.changed
     summary.timings["flow_total"] = time.perf_counter() - t0
     _summary_artifact(summary)
     get_run_logger().info(summary.line())
     return summary
+
+
+def _submit_batches(batches: list[list], cache_dir: str | None) -> list:
+    """build_tables' map over batches: one extract task (lib.process_batch) per batch on the task runner."""
+    return _gather([extract.submit(b, cache_dir) for b in batches], "extract")
 
 
 def _unchanged(summary: lib.Summary, wh_dir: Path, found: lib.Discovered, t0: float) -> lib.Summary:

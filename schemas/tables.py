@@ -235,6 +235,23 @@ class Units(pa.DataFrameModel):
 
 
 # Table name -> model, in publishing order. The warehouse, the validator and releases read this.
+class RejectedRows(pa.DataFrameModel):
+    """Rows that failed a row-level check and were left out alone, with the checks they failed; the rest
+    of their document was published."""
+
+    doc_id: Series[str] = pa.Field(str_matches=SHA256_RE, description="Document the row came from (documents.doc_id).")
+    table_name: Series[str] = pa.Field(isin=["mentions"], description="Table the row would have gone to.")
+    row_id: Series[str] = pa.Field(description="The row's id in that table (mentions.mention_id).")
+    start: Series[int] = pa.Field(ge=0, description="Start offset of the row's text in the document.")
+    end: Series[int] = pa.Field(ge=0, description="End offset (exclusive): text = document[start:end].")
+    text: Series[str] = pa.Field(description="The exact characters of the row.")
+    checks: Series[str] = pa.Field(description="The checks it failed, as table.column: check (a fact's failures are charged to its mentions).")
+
+    class Config:
+        strict = True
+        ordered = True
+
+
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "documents": Documents,
     "passages": Passages,
@@ -242,6 +259,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "facts": Facts,
     "conflicts": Conflicts,
     "quarantine": Quarantine,
+    "rejected_rows": RejectedRows,
 }
 
 # Sort keys that give every table a deterministic row order.
@@ -252,6 +270,7 @@ ORDER: dict[str, list[str]] = {
     "facts": ["fact_id"],
     "conflicts": ["conflict_id"],
     "quarantine": ["path"],
+    "rejected_rows": ["doc_id", "start", "table_name", "row_id"],
     "countries": ["iso3"],
     "groups": ["code"],
     "indicators": ["code"],

@@ -23,8 +23,32 @@ def _load(name: str) -> Any:
 
 @cache
 def units() -> dict[str, dict[str, str]]:
-    """Unit code -> {dimension, description}."""
-    return {u["code"]: u for u in _load("units.yaml")["units"]}
+    """Unit code -> {code, dimension, symbol, description}: the listed units, every ISO 4217 currency
+    (pycountry) and the composed per-unit price codes of units.yaml's `rates`."""
+    import pycountry
+
+    doc = _load("units.yaml")
+    out: dict[str, dict[str, str]] = {}
+    for u in doc["units"]:
+        out[u["code"]] = {**u, "symbol": u.get("pint") or u.get("ucum")}
+    for cur in sorted(pycountry.currencies, key=lambda c: c.alpha_3):
+        out[cur.alpha_3] = {"code": cur.alpha_3, "dimension": "currency", "symbol": cur.alpha_3, "iso4217": cur.alpha_3,
+                            "description": f"{cur.name} (ISO 4217 {cur.alpha_3}); value in currency units."}
+    rates = doc.get("rates") or {}
+    for num in rates.get("price_numerators", []):
+        for den in rates.get("price_denominators", []):
+            code = f"{num}_per_{den['den']}"
+            sym = den.get("pint") or den.get("ucum")
+            out[code] = {"code": code, "dimension": "price", "symbol": f"{num} / {sym}",
+                         "description": f"Price in {num} per {den['den']}, as printed."}
+    return out
+
+
+@cache
+def unit_lexicon() -> dict[str, Any]:
+    """The surface-form lexicon of units.yaml: currencies, rates and forms, as written in the file."""
+    doc = _load("units.yaml")
+    return {"currencies": doc["currencies"], "rates": doc["rates"], "forms": doc["forms"]}
 
 
 @cache

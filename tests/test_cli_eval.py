@@ -17,11 +17,7 @@ GOLD = Path(__file__).resolve().parent / "gold"
 
 
 def _publish(raw: Path, w: Path) -> None:
-    found = lib.discover_documents(raw)
-    seg, q1 = lib.segment_documents(found.documents)
-    ext, q2 = lib.extract_mentions(seg)
-    facts, conflicts = lib.reconcile_facts(ext)
-    wh.publish(w, lib.assemble(ext, facts, conflicts, found.quarantine + q1 + q2))
+    wh.publish(w, lib.build_tables(raw).tables)
 
 
 def test_eval_prints_mention_and_fact_scores(tmp_path):

@@ -2,6 +2,8 @@
 document changes only the rows that come from it."""
 from __future__ import annotations
 
+import time
+
 import shutil
 from pathlib import Path
 
@@ -10,7 +12,6 @@ import pytest
 
 from tally import build as lib
 from tally.publish import warehouse as wh
-from tally.publish.validate import validate_tables
 
 from helpers import query
 
@@ -22,15 +23,11 @@ SMALL = "Canada's wheat exports rose 9% to 25 million tonnes in 2021.\n"
 
 def _build(raw: Path, warehouse: Path, now: str) -> dict[str, pd.DataFrame]:
     """The library pipeline, as the flow runs it: ingested_at carried over from the published documents."""
-    found = lib.discover_documents(raw)
-    segmented, q1 = lib.segment_documents(found.documents)
-    extracted, q2 = lib.extract_mentions(segmented)
-    facts, conflicts = lib.reconcile_facts(extracted)
-    tables = lib.assemble(extracted, facts, conflicts, found.quarantine + q1 + q2,
-                          wh.read_published(warehouse, "documents"), now=now)
-    assert validate_tables(tables, {e.doc.doc_id: e.doc.text for e in extracted}).ok
-    wh.publish(warehouse, tables)
-    return tables
+    built = lib.build_tables(raw, lib.BuildOptions(previous_documents=wh.read_published(warehouse, "documents"),
+                                                   now=now))
+    assert built.report.ok
+    wh.publish(warehouse, built.tables)
+    return built.tables
 
 
 @pytest.fixture()
@@ -99,3 +96,28 @@ def test_fact_ids_of_unchanged_documents_are_stable(raw, tmp_path):
         new_id = t2["documents"].set_index("path").loc["small.txt", "doc_id"]
         keep = lambda t: t["facts"][t["facts"]["doc_ids"].map(lambda ids: not set(ids) & {old_id, new_id})]
         assert keep(t1)["fact_id"].tolist() == keep(t2)["fact_id"].tolist()
+
+
+def test_source_date_epoch_gives_identical_fresh_warehouses_and_build_ids(raw, tmp_path, monkeypatch):
+    """Two fresh warehouses from the same raw/, built at different wall-clock times, are byte-identical."""
+    from tally.publish.builds import current_build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    a, b = tmp_path / "a", tmp_path / "b"
+    ta = lib.build_tables(raw).tables
+    wh.publish(a, ta)
+    time.sleep(1.1)  # the wall clock moves on; the stamp must not
+    wh.publish(b, lib.build_tables(raw).tables)
+    assert set(ta["documents"]["ingested_at"]) == {"2026-01-01T00:00:00Z"}
+    for p in sorted((a / "parquet").iterdir()):
+        assert p.read_bytes() == (b / "parquet" / p.name).read_bytes(), p.name
+    assert current_build(a).name == current_build(b).name
+
+
+def test_source_date_epoch_is_read_only_when_it_is_a_number(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert lib.source_date() == "1970-01-01T00:00:00Z"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    assert lib.source_date() is None
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert lib.source_date() is None

@@ -13,7 +13,7 @@ GOLD = Path(__file__).resolve().parent / "gold"
 SEED = Path(__file__).resolve().parent.parent / "raw" / "us_russia_relations.txt"
 
 SEED_FLOOR = 0.98
-DEV_FLOOR = 0.95  # measured 0.976 P / 0.976 R (164/168) at EXTRACTOR_VERSION 1.1.0
+DEV_FLOOR = 0.97  # measured 0.994 P / 0.994 R (167/168) at EXTRACTOR_VERSION 2.0.0
 
 
 def _gold_rows(rows) -> list[dict]:
@@ -346,3 +346,98 @@ def test_shares_written_as_one_in_n():
 def test_change_against_a_time_reference():
     assert vals("Output was 10 percent below last year's level.") == [("10 percent", 10.0, "percent", "=", "down")]
     assert vals("Spending was 4% above the previous year.") == [("4%", 4.0, "percent", "=", "up")]
+
+
+# --------------------------------------------------------------------------- issue 14: error classes (own sentences)
+
+DEV2_FLOOR = 0.93  # measured 0.949 all-fields (exact span) at EXTRACTOR_VERSION 2.0.0
+
+
+@pytest.mark.parametrize("folder", ["dev2", "dev3"])
+def test_dev2_dev3_floor(folder):
+    with open(GOLD / folder / "mentions.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    tp = n_pred = n_gold = 0
+    for doc in sorted({r["doc_id"] for r in rows}):
+        text = (GOLD / folder / "docs" / f"{doc}.txt").read_text(encoding="utf-8")
+        a, b, c, _ = _score(text, _gold_rows(r for r in rows if r["doc_id"] == doc), doc)
+        tp, n_pred, n_gold = tp + a, n_pred + b, n_gold + c
+    assert tp / n_pred >= DEV2_FLOOR and tp / n_gold >= DEV2_FLOOR
+
+
+ERROR_CLASSES = [
+    # 1. a scale word does not leak across "to" after a change; "up to" after a phrasal verb is not a ceiling
+    ("Exports rose 47% to $2.2 billion.", [("47%", 47, "percent", "=", "up"), ("$2.2 billion", 2.2e9, "USD", "=", None)]),
+    ("Sales fell by 18% to 830 thousand tonnes.", [("18%", 18, "percent", "=", "down"),
+                                                   ("830 thousand tonnes", 830000, "tonnes", "=", None)]),
+    ("Pay was up 3.3% (+$0.99 to $31.06).", [("3.3%", 3.3, "percent", "=", "up"), ("+$0.99", 0.99, "USD", "=", "up"),
+                                             ("$31.06", 31.06, "USD", "=", None)]),
+    ("Growth is seen picking up to 1.5% next year.", [("1.5%", 1.5, "percent", "=", "up")]),
+    # 2. number words and small counts
+    ("The flight took four hours.", [("four hours", 4, "hours", "=", None)]),
+    ("Five Nordic countries signed.", [("Five", 5, "count", "=", None)]),
+    ("A dozen suppliers were fined.", [("A dozen", 12, "count", "=", None)]),
+    ("It is one of the largest ports.", []),
+    ("Prices doubled.", [("doubled", 2, "times", "=", "up")]),
+    ("Output rose fourfold.", [("fourfold", 4, "times", "=", "up")]),
+    # 3. units outside the seed vocabulary, per-unit and per-capita rates, currency forms
+    ("It reached 65 mph (105 km/h).", [("65 mph", 65, "mph", "=", None), ("105 km/h", 105, "km_per_hour", "=", None)]),
+    ("It has 512GB of storage.", [("512GB", 512, "gigabytes", "=", None)]),
+    ("There were 516 beds per 100 000 inhabitants.", [("516 beds per 100 000 inhabitants", 516, "per_100k_inhabitants",
+                                                       "=", None)]),
+    ("Yields were 8.1 tonnes per hectare.", [("8.1 tonnes per hectare", 8.1, "tonnes_per_hectare", "=", None)]),
+    ("Power cost €0.25 per kWh.", [("€0.25 per kWh", 0.25, "EUR_per_kWh", "=", None)]),
+    ("Wages were C$31.06 per hour.", [("C$31.06 per hour", 31.06, "CAD_per_hour", "=", None)]),
+    ("Australia spent A$3 billion and Britain £4.2bn and €3m.", [("A$3 billion", 3e9, "AUD", "=", None),
+                                                                ("£4.2bn", 4.2e9, "GBP", "=", None),
+                                                                ("€3m", 3e6, "EUR", "=", None)]),
+    ("The index closed at 5,210.4, up 31.2 points.", [("5,210.4", 5210.4, "index_points", "=", None),
+                                                     ("31.2 points", 31.2, "index_points", "=", "up")]),
+    # 4. durations and ages
+    ("A 17-year-old was arrested.", [("17-year-old", 17, "years", "=", None)]),
+    ("The plant will close in 20 years.", []),
+    # 5. compound forms
+    ("Prices were up about 7 per cent.", [("about 7 per cent", 7, "percent", "~", "up")]),
+    # 6. signs
+    ("Output changed -0.3% and minus 0.5 per cent.", [("-0.3%", 0.3, "percent", "=", "down"),
+                                                       ("minus 0.5 per cent", 0.5, "percent", "=", "down")]),
+    ("Jobs rose (+43,000; +0.7%).", [("+43,000", 43000, "count", "=", "up"), ("+0.7%", 0.7, "percent", "=", "up")]),
+    # 7. spurious: base years, age bands, grades, periods
+    ("The CPI (2015=100) covers people aged 16 to 64 and 95 octane fuel.", []),
+    ("Prices rose 5% over 12 months.", [("5%", 5, "percent", "=", "up")]),
+    # 9. a scale word after a line wrap and indentation
+    ("It authorizes up to $21\n    billion.", [("up to $21\n    billion", 2.1e10, "USD", "<=", None)]),
+    # 10. slash fractions and mixed numbers
+    ("Rates rose by 1/4 percentage point.", [("1/4 percentage point", 0.25, "percentage_points", "=", "up")]),
+    ("The band is 5-1/4 to 5-1/2 percent.", [("5-1/4", 5.25, "percent", ">=", None),
+                                             ("5-1/2 percent", 5.5, "percent", "<=", None)]),
+    ("Demand grew 2 1/2 times.", [("2 1/2 times", 2.5, "times", "=", "up")]),
+    # 11. phone numbers, clock times, references
+    ("Call (202) 555-0143 at 9:30 a.m. (chart 1 and table 2).", []),
+    # 12. direction across coordination and adverbials
+    ("Prices increased 6.2 percent in 2022 and 4.1 percent in 2023.", [("6.2 percent", 6.2, "percent", "=", "up"),
+                                                                      ("4.1 percent", 4.1, "percent", "=", "up")]),
+    ("Imports have grown, in real terms, 31.0%.", [("31.0%", 31.0, "percent", "=", "up")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", ERROR_CLASSES, ids=[t for t, _ in ERROR_CLASSES])
+def test_issue_14_error_classes(text, expected):
+    got = [(q.text, q.value, q.unit, q.comparator, q.change) for q in extract(text)]
+    assert [(g[0], g[2], g[3], g[4]) for g in got] == [(e[0], e[2], e[3], e[4]) for e in expected]
+    assert all(g[1] == pytest.approx(e[1]) for g, e in zip(got, expected))
+
+
+# --------------------------------------------------------------------------- issue 18 item 9
+
+
+def test_very_long_digit_strings_are_refused_whatever_their_length():
+    # a 301-digit and a 500-digit number are treated alike: neither is a quantity (an identifier or a dump)
+    for n in (31, 301, 500):
+        assert extract("We counted " + "1" * n + " items.") == []
+    assert extract("We counted " + "1" * 30 + " items.")[0].unit == "count"  # MAX_DIGITS itself is kept
+
+
+def test_repeated_scaled_numbers_are_two_mentions():
+    qs = extract("1 million 1 million")
+    assert [(q.text, q.value) for q in qs] == [("1 million", 1e6), ("1 million", 1e6)]

@@ -389,12 +389,7 @@ def browser():
 
 def _seed_warehouse(tmp: Path) -> Path:
     """The seed's warehouse, built with the library (no Prefect)."""
-    found = lib.discover_documents(ROOT / "raw")
-    segmented, q1 = lib.segment_documents(found.documents)
-    extracted, q2 = lib.extract_mentions(segmented)
-    facts, conflicts = lib.reconcile_facts(extracted)
-    tables = lib.assemble(extracted, facts, conflicts, found.quarantine + q1 + q2, now="2026-01-01T00:00:00Z")
-    wh.publish(tmp, tables)
+    wh.publish(tmp, lib.build_tables(ROOT / "raw", lib.BuildOptions(now="2026-01-01T00:00:00Z")).tables)
     return tmp
 
 

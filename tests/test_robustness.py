@@ -253,7 +253,9 @@ def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monke
     from tally.extract.cache import ExtractCache
     from tally.publish.warehouse import to_arrow
 
-    monkeypatch.setattr(lib, "RESOLVE_CHARS", 20_000)
+    from tally import large
+
+    monkeypatch.setattr(large, "RESOLVE_CHARS", 20_000)
     text = (seed_text + "\n\n") * 4
     big = disc.Document("big.txt", "b" * 64, text, "utf-8", len(text.encode()), disc.SourceInfo("big.txt"))
     short = seed_text[:seed_text.index("\n", 12_000) + 1]
@@ -292,7 +294,7 @@ def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monke
         for name in want:
             assert got[name].equals(want[name]), (subset, name)
             assert got_bytes[name].equals(want[name]), (subset, name)
-    assert sorted(m.mention_id for m in lib.mention_objects(columnar.mentions)) == \
+    assert sorted(m.mention_id for m in large.mention_objects(columnar.mentions)) == \
         sorted(m.mention_id for m in objects[0].mentions)
 
     store = ExtractCache(tmp_path / "cache")

@@ -1,12 +1,24 @@
-"""Build the published tables as pandas frames from the pipeline's row objects, in a fixed order and dtype."""
+"""Build the published tables as pandas frames from the stages' row objects and columns, in a fixed order
+and dtype."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import pandas as pd
 
 from schemas.tables import ORDER, columns
+from tally.documents import Extracted, QuarantineRow
+from tally.large import _pool
+from tally.model import Conflict, Fact
+from tally.resolve.mentions import passage_id
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+    from tally.ingest.segment import Passage
 
 # Column dtypes that pandas cannot infer from an all-NULL column.
 _FLOAT = {"value", "low", "high"}
@@ -44,3 +56,195 @@ def frame(table: str, rows: Iterable[Any]) -> pd.DataFrame:
     if len(df):
         df = df.sort_values(ORDER[table], kind="mergesort").reset_index(drop=True)
     return df
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def document_rows(extracted: list[Extracted], previous: pd.DataFrame | None, now: str | None = None) -> list[dict]:
+    """Rows of the documents table; ingested_at is carried over for bytes already published."""
+    first_seen = {}
+    if previous is not None and len(previous):
+        first_seen = dict(zip(previous["doc_id"], previous["ingested_at"]))
+    stamp = now or _now()
+    rows = []
+    for e in extracted:
+        d = e.doc
+        rows.append({
+            "doc_id": d.doc_id, "path": d.path, "title": d.source.title, "publisher": d.source.publisher,
+            "published": d.source.published, "language": d.source.language, "license": d.source.license,
+            "encoding": d.encoding, "n_bytes": d.n_bytes, "n_chars": len(d.text), "sha256": d.doc_id,
+            "ingested_at": first_seen.get(d.doc_id, stamp),
+        })
+    return rows
+
+
+def passage_rows(extracted: list[Extracted]) -> list[dict]:
+    """Rows of the passages table."""
+    rows = []
+    for e in extracted:
+        did = e.doc.doc_id
+        for p in e.passages:
+            rows.append({
+                "doc_id": did, "passage_id": passage_id(did, p.index), "kind": p.kind, "section": p.section,
+                "label": p.label, "parent_id": None if p.parent is None else passage_id(did, p.parent),
+                "start": p.start, "end": p.end, "text": p.text,
+            })
+    return rows
+
+
+# An Arrow chunk of a passages column is cut after this many rows (the text column: or characters, whichever
+# comes first): it bounds the Python strings alive at once while a large document's passages go into Arrow.
+TEXT_CHUNK_ROWS, TEXT_CHUNK_CHARS = 4096, 1 << 22
+def text_column(texts: dict[str, str], doc_ids: pd.Series, starts: pd.Series, ends: pd.Series) -> pd.Series:
+    """document[start:end] for each row, as a "str" Series built straight into Arrow chunk by chunk: a Python
+    string per passage of a very large document, all alive at once, would cost more than its text."""
+    import pandas as pd
+    import pyarrow as pa
+
+    chunks: list[pa.Array] = []
+    batch: list[str] = []
+    size = 0
+    lo_all, hi_all = starts.to_numpy(), ends.to_numpy()
+    for i in range(0, len(doc_ids), TEXT_CHUNK_ROWS):
+        ids = doc_ids.iloc[i:i + TEXT_CHUNK_ROWS].tolist()
+        for d, a, b in zip(ids, lo_all[i:i + TEXT_CHUNK_ROWS].tolist(), hi_all[i:i + TEXT_CHUNK_ROWS].tolist()):
+            batch.append(texts[d][a:b])
+            size += b - a
+            if size >= TEXT_CHUNK_CHARS:
+                chunks.append(pa.array(batch, type=pa.large_string(), memory_pool=_pool()))
+                batch, size = [], 0
+        chunks.append(pa.array(batch, type=pa.large_string(), memory_pool=_pool()))
+        batch, size = [], 0
+    return pd.Series(pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"), index=doc_ids.index)
+
+
+def _passage_order(doc_ids: list[str], starts: list[int], ends: list[int]) -> np.ndarray | None:
+    """Row order of ORDER["passages"] (doc_id, start, end, passage_id) from cheap integer keys, or None when
+    two passages of a document share (start, end) and only passage_id could break the tie."""
+    import numpy as np
+
+    rank = {d: r for r, d in enumerate(sorted(set(doc_ids)))}
+    d = np.fromiter((rank[x] for x in doc_ids), dtype=np.int64, count=len(doc_ids))
+    s, e = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    order = np.lexsort((e, s, d))
+    d, s, e = d[order], s[order], e[order]
+    if ((d[1:] == d[:-1]) & (s[1:] == s[:-1]) & (e[1:] == e[:-1])).any():
+        return None
+    return order
+
+
+def _str_column(values: Iterator[list[str | None]]) -> pd.Series:
+    """A "str" Series from lists of values, one Arrow chunk per list (see _pool)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    chunks = [pa.array(v, type=pa.large_string(), memory_pool=_pool()) for v in values]
+    return pd.Series(pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"))
+
+
+def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
+    """The passages table, built column by column: equal to frame("passages", passage_rows(extracted)), but
+    without a dict per row (twice over), which for a very large document cost more than its text. Rows are
+    put in order first (sorting the frame would copy every column), then each string column is made in
+    chunks straight into Arrow, so that only a chunk's Python strings are alive at a time."""
+    import pandas as pd
+
+    from schemas.tables import ORDER
+    from tally.publish.frames import frame
+
+    large = [e for e in extracted if not isinstance(e.passages, list)]
+    if large:
+        small = [e for e in extracted if isinstance(e.passages, list)]
+        frames = [_arrow_frame(e.passages) for e in large]
+        for e, df in zip(large, frames):
+            df["text"] = text_column({e.doc.doc_id: e.doc.text}, df["doc_id"], df["start"], df["end"])
+        return _with_large(passages_frame(small) if small else None, frames)
+    rows = [(e.doc.doc_id, p) for e in extracted for p in e.passages]
+    if not rows:
+        return frame("passages", [])
+    order = _passage_order([d for d, _ in rows], [p.start for _, p in rows], [p.end for _, p in rows])
+    if order is not None:
+        rows = [rows[i] for i in order.tolist()]
+
+    def column(value: Callable[[str, Passage], str | None]) -> pd.Series:
+        return _str_column([value(d, p) for d, p in rows[i:i + TEXT_CHUNK_ROWS]]
+                           for i in range(0, len(rows), TEXT_CHUNK_ROWS))
+
+    df = pd.DataFrame({
+        "doc_id": column(lambda d, p: d),
+        "passage_id": column(lambda d, p: passage_id(d, p.index)),
+        "kind": column(lambda d, p: p.kind),
+        "section": column(lambda d, p: p.section),
+        "label": column(lambda d, p: p.label),
+        "parent_id": column(lambda d, p: None if p.parent is None else passage_id(d, p.parent)),
+        "start": pd.Series([p.start for _, p in rows], dtype="int64"),
+        "end": pd.Series([p.end for _, p in rows], dtype="int64"),
+    })
+    del rows
+    if order is None:  # a tie that only passage_id breaks (never seen): the general sort
+        df = df.sort_values(ORDER["passages"], kind="mergesort").reset_index(drop=True)
+    df["text"] = text_column({e.doc.doc_id: e.doc.text for e in extracted}, df["doc_id"], df["start"], df["end"])
+    return df
+
+
+def _mentions_frame(extracted: list[Extracted]) -> pd.DataFrame:
+    """The mentions table: objects through tables.frame, large documents' Arrow tables as they are."""
+    from tally.publish.frames import frame
+
+    small = frame("mentions", [m for e in extracted if isinstance(e.mentions, list) for m in e.mentions])
+    large = [_arrow_frame(e.mentions) for e in extracted if not isinstance(e.mentions, list)]
+    return _with_large(small if len(small) else None, large) if large else small
+
+
+def _arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a frame with the dtypes tables.frame gives ("str" columns stay in Arrow)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    cols = {}
+    for name in table.column_names:
+        col = table[name]
+        if pa.types.is_large_string(col.type):
+            cols[name] = pd.Series(pd.array(col, dtype="str"))
+        elif pa.types.is_floating(col.type):
+            cols[name] = pd.Series(col.to_numpy(), dtype="float64")  # nulls become NaN
+        else:
+            cols[name] = pd.Series(col.to_numpy(), dtype="int64")
+    return pd.DataFrame(cols)
+
+
+def _with_large(small: pd.DataFrame | None, large: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of small documents and of large ones (frames each in table order), in table order: every
+    table order starts with doc_id, and each document's rows are already in order."""
+    import pandas as pd
+
+    frames = ([small] if small is not None else []) + large
+    if len(frames) == 1:
+        return frames[0]
+    df = pd.concat(frames, ignore_index=True)
+    return df.sort_values("doc_id", kind="mergesort").reset_index(drop=True)
+
+
+def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conflict],
+             quarantine: list[QuarantineRow], previous_documents: pd.DataFrame | None = None,
+             now: str | None = None, rejected: Iterable[dict] = ()) -> dict[str, pd.DataFrame]:
+    """Every published table as a frame, in publishing order."""
+    import pyarrow as pa
+
+    from tally.publish.frames import frame
+
+    tables = {
+        "documents": frame("documents", document_rows(extracted, previous_documents, now)),
+        "passages": passages_frame(extracted),
+        "mentions": _mentions_frame(extracted),
+        "facts": frame("facts", facts),
+        "conflicts": frame("conflicts", conflicts),
+        "quarantine": frame("quarantine", quarantine),
+        "rejected_rows": frame("rejected_rows", rejected),
+    }
+    # Arrow's allocator keeps freed blocks from building the columns for reuse; for a very large document
+    # that is a few hundred MB of resident memory nothing will use before publishing. Give it back.
+    pa.default_memory_pool().release_unused()
+    return tables

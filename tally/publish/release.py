@@ -424,7 +424,7 @@ def make_release(warehouse: Path, version: str | None = None, raw: Path | None =
     build = wh.current_build(warehouse)
     if build is None:
         raise ReleaseError(f"no published build in {warehouse} (run `tally run` first)")
-    now = now or datetime.now(timezone.utc)
+    now = now or _source_date() or datetime.now(timezone.utc)
     releases = releases_dir(warehouse)
     with _locked(releases):
         existing = list_releases(releases)
@@ -602,3 +602,11 @@ def load(release: Path, db: Path) -> list[str]:
     finally:
         con.close()
     return loaded
+
+
+def _source_date() -> datetime | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org) as a UTC datetime, or None when unset."""
+    import os
+
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(raw), timezone.utc) if raw.isdigit() else None

@@ -24,6 +24,8 @@ from typing import Any
 import pandas as pd
 
 MENTION_FIELDS = ("value", "unit", "comparator", "change", "subject", "counterpart", "period", "indicator")
+# "all": a mention whose span, value, unit, comparator and change are all right (the quantity itself).
+ALL_FIELDS = ("value", "unit", "comparator", "change")
 FACT_FIELDS = ("indicator", "subject", "counterpart", "measure", "value", "unit", "comparator", "period_start",
                "period_end")
 
@@ -62,11 +64,26 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
 
 
 @dataclass
+class GoldSet:
+    """One labelled set in the dev format: mentions.csv, docs/<doc_id>.txt, manifest.csv."""
+
+    name: str
+    folder: Path
+    mentions: pd.DataFrame
+    texts: dict[str, str] = field(default_factory=dict)
+    manifest: dict[str, dict[str, str]] = field(default_factory=dict)  # doc_id -> manifest row
+
+
+@dataclass
 class Gold:
     seed_mentions: pd.DataFrame | None = None  # with subject/counterpart/indicator/measure from the facts
     seed_facts: pd.DataFrame | None = None
-    dev_mentions: pd.DataFrame | None = None
-    dev_texts: dict[str, str] = field(default_factory=dict)
+    sets: dict[str, GoldSet] = field(default_factory=dict)
+
+    @property
+    def dev_mentions(self) -> pd.DataFrame | None:
+        """The `dev` set's mentions (the folder layout of ../shared/gold)."""
+        return self.sets["dev"].mentions if "dev" in self.sets else None
 
 
 def load_gold(gold_dir: str | Path) -> Gold:
@@ -86,17 +103,26 @@ def load_gold(gold_dir: str | Path) -> Gold:
             for c in ("subject", "counterpart", "indicator", "measure"):
                 sm[c] = sm["fact_id"].map(f[c])
         g.seed_mentions = sm
-    dev = d / "dev" / "mentions.csv"
-    if dev.exists():
-        dm = pd.read_csv(dev, dtype=str, keep_default_na=False)
-        for c in ("start", "end"):
-            dm[c] = dm[c].astype(int)
-        dm["value"] = dm["value"].astype(float)
-        g.dev_mentions = dm
-        docs = d / "dev" / "docs"
-        if docs.is_dir():
-            g.dev_texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(docs.glob("*.txt"))}
+    for folder in ([d] if (d / "mentions.csv").exists() else sorted(s for s in d.iterdir() if (s / "mentions.csv").exists())):
+        g.sets[folder.name] = load_set(folder)
     return g
+
+
+def load_set(folder: Path) -> GoldSet:
+    """Read one dev-format gold set."""
+    import csv
+
+    dm = pd.read_csv(folder / "mentions.csv", dtype=str, keep_default_na=False)
+    for c in ("start", "end"):
+        dm[c] = dm[c].astype(int)
+    dm["value"] = dm["value"].astype(float)
+    docs = folder / "docs"
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(docs.glob("*.txt"))} if docs.is_dir() else {}
+    manifest = {}
+    if (folder / "manifest.csv").exists():
+        with open(folder / "manifest.csv", encoding="utf-8", newline="") as fh:
+            manifest = {r["doc_id"]: r for r in csv.DictReader(fh)}
+    return GoldSet(folder.name, folder, dm, texts, manifest)
 
 
 def _spans(df: pd.DataFrame) -> set[tuple[int, int, str]]:
@@ -153,6 +179,7 @@ def score_mentions(pred: pd.DataFrame, gold: pd.DataFrame, fields: tuple[str, ..
     fields = tuple(f for f in fields if f in gold.columns or (f == "period" and "period_start" in gold.columns))
     span_tp = n_pred = n_gold = 0
     counts = {f: [0, 0, 0] for f in fields}  # correct, n_pred, n_gold
+    all_ok = 0
     misses: list[dict[str, Any]] = []
     for gdoc, g in gold.groupby("doc_id", sort=True):
         g = g.sort_values("start").reset_index(drop=True)
@@ -176,6 +203,7 @@ def score_mentions(pred: pd.DataFrame, gold: pd.DataFrame, fields: tuple[str, ..
                                "text": g.at[j, "text"]})
                 continue
             span_tp += 1
+            wrong = set()
             for f in fields:
                 if f == "period":
                     gv = (_nz(g.at[j, "period_start"]), _nz(g.at[j, "period_end"]))
@@ -189,10 +217,15 @@ def score_mentions(pred: pd.DataFrame, gold: pd.DataFrame, fields: tuple[str, ..
                 if ok:
                     counts[f][0] += 1
                 else:
+                    wrong.add(f)
                     misses.append({"doc_id": gdoc, "kind": f, "start": int(g.at[j, "start"]), "text": g.at[j, "text"],
                                    "gold": gv, "pred": pv})
+            all_ok += not (wrong & set(ALL_FIELDS))
+    scored = {f: prf(c[0], c[1], c[2]) for f, c in counts.items()}
+    if set(ALL_FIELDS) <= set(fields):
+        scored["all"] = prf(all_ok, n_pred, n_gold)
     return {"span": prf(span_tp, n_pred, n_gold),
-            "fields": {f: prf(c[0], c[1], c[2]) for f, c in counts.items()},
+            "fields": scored,
             "misses": misses}
 
 
@@ -261,8 +294,10 @@ def evaluate(gold_dir: str | Path, mentions: pd.DataFrame | None, facts: pd.Data
         report["seed_mentions"] = score_mentions(mentions, sm, fields, {"seed": seed_doc_id} if seed_doc_id else None)
     if gold.seed_facts is not None and facts is not None:
         report["seed_facts"] = score_facts(_facts_of_doc(facts, seed_doc_id), gold.seed_facts)
-    if gold.dev_mentions is not None and mentions is not None:
-        dm = gold.dev_mentions
+    for name, gs in gold.sets.items():
+        if mentions is None:
+            break
+        dm = gs.mentions
         dmap = dict(doc_map or {})
         for d, g in dm.groupby("doc_id"):
             if d not in dmap and not (mentions["doc_id"] == d).any():
@@ -271,10 +306,11 @@ def evaluate(gold_dir: str | Path, mentions: pd.DataFrame | None, facts: pd.Data
                     dmap[d] = found
         # Score only the gold documents the warehouse holds; say how many that is.
         present = [d for d in dm["doc_id"].unique() if d in dmap or (mentions["doc_id"] == d).any()]
-        report["dev_documents"] = {"found": len(present), "gold": int(dm["doc_id"].nunique())}
+        report[f"{name}_documents"] = {"found": len(present), "gold": int(dm["doc_id"].nunique())}
         if present:
             fields = ("value", "unit", "comparator", "change", "subject", "counterpart", "period")
-            report["dev_mentions"] = score_mentions(mentions, dm[dm["doc_id"].isin(present)], fields, dmap)
+            report[f"{name}_mentions"] = score_mentions(mentions, dm[dm["doc_id"].isin(present)], fields, dmap)
+    report["sets"] = list(gold.sets)
     return report
 
 
@@ -286,10 +322,11 @@ def _line(name: str, s: dict[str, float]) -> str:
 def format_report(report: dict[str, Any], max_misses: int = 40) -> str:
     """Plain-text rendering of `evaluate`'s result."""
     out = [f"gold: {report.get('gold')}"]
-    if "dev_documents" in report:
-        n = report["dev_documents"]
-        out.append(f"dev documents found in the warehouse: {n['found']} of {n['gold']}")
-    for part in ("seed_mentions", "dev_mentions"):
+    sets = report.get("sets", [])
+    for name in sets:
+        n = report[f"{name}_documents"]
+        out.append(f"{name} documents found in the warehouse: {n['found']} of {n['gold']}")
+    for part in ["seed_mentions"] + [f"{s}_mentions" for s in sets]:
         if part in report:
             r = report[part]
             out.append(f"{part.replace('_', ' ')}:")
@@ -301,7 +338,7 @@ def format_report(report: dict[str, Any], max_misses: int = 40) -> str:
         out.append("seed facts (all nine fields):")
         out.append(_line("facts", r["facts"]))
         out.append("  closest-fact field accuracy: " + ", ".join(f"{f} {v:.2f}" for f, v in r["fields"].items()))
-    for part in ("seed_facts", "seed_mentions", "dev_mentions"):
+    for part in ["seed_facts", "seed_mentions"] + [f"{s}_mentions" for s in sets]:
         ms = report.get(part, {}).get("misses") or []
         if ms:
             out.append(f"misses in {part.replace('_', ' ')} ({len(ms)}):")
