@@ -35,7 +35,7 @@ def _second(a: int, b: str) -> int:
     return int(b) if len(b) == 4 else a // 100 * 100 + int(b)
 
 
-_FY_SPLIT = re.compile(rf"\b{_FY_WORDS}?{_SPLIT}")
+_FY_SPLIT = re.compile(rf"\b(?:(?:in|for|during|over)\s+)?(?:the\s+)?{_FY_WORDS}?{_SPLIT}")
 
 
 def split_fiscal_year(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
@@ -43,8 +43,12 @@ def split_fiscal_year(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     fiscal years so; with no known calendar a labelled one is left open with a note."""
     for m in _FY_SPLIT.finditer(seg):
         a, b = int(m.group(1)), _second(int(m.group(1)), m.group(2))
-        labelled = bool(re.match(_FY_WORDS, m.group()))
-        if b != a + 1 or not (labelled or (ctx.fiscal and ctx.fiscal.split_label)):
+        labelled = bool(re.search(_FY_WORDS, m.group()))
+        if b != a + 1 or (ctx.fiscal and not ctx.fiscal.split_label and not labelled):
+            continue  # U.S. or Japanese usage: "2017-18" is two calendar years (year_span)
+        if ctx.fiscal is None and not labelled:
+            yield hit(m, "relative", note=f"'{m.group().strip()}': calendar or financial years, publisher's "
+                                         "country unknown")
             continue
         if ctx.fiscal is None:
             yield hit(m, "relative", note=f"fiscal year '{m.group()}' of an unknown country's calendar")
@@ -105,7 +109,7 @@ _REL_YEAR = r"(?:this|the current|last|the previous|next) year"
 _QYEAR = rf"(?:,?\s+|\s+of\s+)(?P<Y>{YEAR}|{_REL_YEAR})"
 _QUARTER_CODE = re.compile(rf"\b(?P<by>(?:through|by|until)\s+)?(?:(?P<q1>[1-4])Q(?P<yy>\d{{2}})|"
                            rf"Q(?P<q2>[1-4])(?:\s+of)?\s+(?P<yq>{YEAR}))\b")
-_QUARTER_ORD = re.compile(rf"\b(?:the\s+)?(?P<o>first|second|third|fourth|final|last)\s+quarter(?!s){_QYEAR}?")
+_QUARTER_ORD = re.compile(rf"\b(?:the\s+)?(?P<o>first|second|third|fourth|final|last)\s+quarter(?!s)(?:{_QYEAR})?")
 _QUARTER_MONTH = re.compile(rf"\b(?:the\s+)?(?P<M>{MONTH})(?:\s+(?P<Y1>{YEAR}))?\s+(?:quarter|[Qq]tr)\b(?!s)"
                             rf"(?:\s+(?P<Y2>{YEAR}))?")
 _QUARTER_PAIR = re.compile(rf"\b(?:the\s+)?(?P<M1>{MONTH})\s+(?P<Y1>{YEAR})\s+and\s+(?P<M2>{MONTH})\s+"
