@@ -301,3 +301,27 @@ def test_a_big_dated_passage_is_dated_throughout():
     work = assign_periods(text, slots, ctx(text=text))
     assert all((s.period_start, s.period_end) == ("2021", "2021") for s in slots)
     assert work <= len(SLOT_RULES) * 2 * n
+
+
+def test_fiscal_first_months_report_date_and_past_year_window():
+    c = ctx("2011-06-02", text="The Congress")
+    assert found(dates.first_months, "for the first eight months of fiscal year 2011", c)[0][2:] == ("2010-10", "2011-05")
+    assert found(dates.first_months, "the first eight months of fiscal year 2011", ctx())[0][1] == "relative"
+    assert found(relative.today, "the agency said today", c) == []  # the report's date, not a figure's
+    text = ("The jobless rate fell to 5.1 percent in March. Over the past year, the rate has ranged from "
+            "5.0 percent to 5.6 percent.")
+    got = resolved(text, ["5.1 percent", "5.0 percent", "5.6 percent"], published="2011-04-08")
+    assert [g[:2] for g in got] == [("2011-03", "2011-03")] + [("2010-04", "2011-03")] * 2
+
+
+def test_a_figure_after_after_or_following_is_not_the_period_in_force():
+    text = ("Farm exports rose by 3.1 percent in 2021, after falling by 1.4 percent in 2020. "
+            "Shipments to Canada rose by 2.2 percent.")
+    got = resolved(text, ["3.1 percent", "1.4 percent", "2.2 percent"], changes=("3.1 percent", "1.4 percent", "2.2 percent"))
+    assert [g[:2] for g in got] == [("2021", "2021"), ("2020", "2020"), ("2021", "2021")]
+
+
+def test_a_time_across_a_comma_yields_to_the_time_before_the_figure():
+    text = "For fiscal year 2012, spending will be about $90 billion, close to what was planned last March."
+    got = resolved(text, ["about $90 billion"], published="2012-05-10", country="USA")
+    assert got[0][:2] == ("2011-10", "2012-09")

@@ -16,6 +16,7 @@ class Dated:
     period_end: str | None
     note: str | None = None
     detail: str | None = None  # the time rule behind it, when one time expression decided
+    window: bool = False  # a window back from the period in force, which stays in force
 
     @property
     def closed(self) -> bool:
@@ -91,6 +92,10 @@ def _anaphor(t: TimeExpr, is_change: bool, in_force: InForce, ctx: PeriodContext
 def _trailing(t: TimeExpr, is_change: bool, in_force: InForce, ctx: PeriodContext) -> Dated | None:
     """A 12-month window ending at the period in force: that period when it is a year or shorter, else its end."""
     p = in_force()
+    if p and t.note == "window" and not is_change and p.period_start == p.period_end and _months(p.period_end):
+        # a level over the window ("over the past year, the rate ranged from 3.9 to 4.1 percent")
+        e = parse_iso(p.period_end)
+        return Dated(ym(*shift_month(e[0], e[1], -11)), p.period_end, window=True)
     if p:
         a, b = _months(p.period_start) if p.period_start else None, _months(p.period_end)
         if a is not None and b is not None and b - a < 12:
@@ -160,4 +165,4 @@ def apply_time(t: TimeExpr, is_change: bool, in_force: InForce, ctx: PeriodConte
         return Dated(None, None, t.note, t.rule) if t.note else None
     if d.note is None and d.period_start is None and d.period_end is None and t.note:
         d = Dated(None, None, t.note)
-    return Dated(d.period_start, d.period_end, d.note, t.rule)
+    return Dated(d.period_start, d.period_end, d.note, t.rule, d.window)

@@ -292,16 +292,26 @@ def months_to(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
         yield hit(m, "window", ym(y0, m0), ym(y, mo), tail=tail)
 
 
-_FIRST_MONTHS = re.compile(rf"\b(?:for |in |during )?the first (\w+) months of ({YEAR})")
+_FIRST_MONTHS = re.compile(rf"\b(?:for |in |during )?the first (\w+) months of (?P<fy>{_FY_WORDS})?({YEAR})")
 
 
 def first_months(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
-    """'the first nine months of 2008' (no window of 13 months lies inside a year)."""
+    """'the first nine months of 2008', 'the first 10 months of fiscal year 2008' (from the fiscal year's
+    first month); no window of 13 months lies inside a year."""
     for m in _FIRST_MONTHS.finditer(seg):
         n = NUMBERS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else None)
-        if n and n <= 12:
-            y = int(m.group(2))
+        if not n or n > 12:
+            continue
+        y = int(m.group(3))
+        if not m.group("fy"):
             yield hit(m, "point", ym(y, 1), ym(y, n), months=(1, n))
+            continue
+        fy = ctx.fiscal.labelled(y) if ctx.fiscal else None
+        if fy is None:
+            yield hit(m, "relative", note=f"'{m.group().strip()}' with no known fiscal calendar")
+            continue
+        y0, m0 = int(fy[0][:4]), int(fy[0][5:7])
+        yield hit(m, "point", fy[0], ym(*shift_month(y0, m0, n - 1)))
 
 
 _SINCE_BY = re.compile(rf"\b(?P<w>[Ss]ince|[Bb]y|[Tt]hrough|[Uu]ntil|[Bb]efore|[Pp]rior to|[Aa]fter)\s+"

@@ -51,7 +51,8 @@ def relative_unit(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
             yield hit(m, "point", ym(yy, mm), ym(yy, mm), note="relative to the publication date")
 
 
-_TODAY = re.compile(r"\btoday\b(?!['’]s)")
+# "the Bureau reported today", "Statistics New Zealand said today": the date of the report, not of a figure
+_TODAY = re.compile(r"(?<!said )(?<!reported )(?<!announced )(?<!stated )(?<!released )\btoday\b(?!['’]s)")
 
 
 def today(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
@@ -65,7 +66,7 @@ def today(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
 
 
 _RECENT = re.compile(r"\b(?:over|during|in|for) the (?:past|last|previous) (?:century|decade|\d+ years|"
-                     r"(?:few|several|two|three|five|ten|fifty|\w+) (?:years|decades))\b|\bin recent (?:years|decades)\b")
+                     r"(?:few|several|two|three|five|ten|fifty|\w+) (?:years|decades))\b|\bin recent (?:years|decades)\b", re.I)
 
 
 def recent(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
@@ -77,14 +78,16 @@ def recent(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
 _TRAILING = re.compile(r"\b(?:(?:over|in|during) the (?:last|past) (?:12|twelve) months|(?:over|in|during) the "
                        r"(?:last|past) year|over the (?:year|12 months)|over (?:12|twelve) months|in (?:12|twelve) "
                        r"months|through the year|in the year(?! to\b)|(?:year[- ]over[- ]year|year[- ]on[- ]year)|"
-                       r"(?:from|on|compared with) (?:a|the) year (?:earlier|before|ago))\b")
+                       r"(?:from|on|compared with) (?:a|the) year (?:earlier|before|ago))\b", re.I)
 
 
 def trailing_window(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'over 12 months', 'through the year', 'year over year': a 12-month window ending at the period in force
     (a window, not a date)."""
     for m in _TRAILING.finditer(seg):
-        yield hit(m, "trailing")
+        window = bool(re.match(r"(?:over|in|during) the (?:last|past) (?:12|twelve) months|(?:over|in|during) the "
+                               r"(?:last|past) year|over (?:the )?(?:12|twelve) months", m.group(), re.I))
+        yield hit(m, "trailing", note="window" if window else None)
 
 
 _ANAPHOR = re.compile(r"\b(?:over that (?:span|period|time)|(?:for|over|in|during) the same (?:delivery |time )?period"

@@ -226,7 +226,7 @@ def _in_force_after(s: Slot, v: SentenceView) -> bool:
     'following a ...', a base's level in parentheses), nor a standard or habitual figure."""
     if _COMPARISON.search(v.pre(s, 30)) or (s.rule or "").startswith("base_level"):
         return False
-    return s.why != "habitual"
+    return s.why not in ("habitual", "window")  # a window back from the period in force leaves it in force
 
 
 def _decide(s: Slot, d: Dated, rule: str) -> None:
@@ -238,5 +238,5 @@ def _decide(s: Slot, d: Dated, rule: str) -> None:
         s.rule = "refused:inverted"
         return
     s.period_start, s.period_end, s.note = d.period_start, d.period_end, d.note
-    s.why = d.detail if d.detail == "habitual" else None
+    s.why = "window" if d.window else (d.detail if d.detail == "habitual" else None)
     s.rule = name if (d.period_start or d.period_end) else None

@@ -48,7 +48,7 @@ class Slot:
         return self.period_start is not None and self.period_end is not None
 
     def dated(self) -> Dated:
-        return Dated(self.period_start, self.period_end)
+        return Dated(self.period_start, self.period_end, window=self.why == "window")
 
 
 @dataclass
@@ -59,8 +59,8 @@ class Sweep:
 
 
 _RELATIVE_WORDS = re.compile(r"\b(?:now|currently|today|once|formerly|previously|at present|nowadays)\b")
-_COMPARISON = re.compile(r"\b(?:compared (?:to|with)|versus|than|following(?: (?:a|an|falls? of|rises? of))?)\s+"
-                         r"(?:the\s+|just\s+)?$")
+_COMPARISON = re.compile(r"\b(?:compared (?:to|with)|versus|than|(?:following|after)(?: (?:a|an|\w+ing(?: by)?|"
+                         r"falls? of|rises? of))?)\s+(?:the\s+|just\s+)?$")
 _LEAD = re.compile(r"^\W*(?:In fact|However|Also|And)\W*")
 
 
@@ -135,6 +135,7 @@ def _bind_own(v: SentenceView) -> dict[int, TimeExpr]:
     else the nearest untaken time before it in its clause (pre)."""
     own: dict[int, TimeExpr] = {}
     used: set[int] = set()
+    later: dict[int, int] = {}
     for i, s in enumerate(v.slots):
         j = bisect_left(v.t_starts, s.end)
         if j == len(v.times):
@@ -150,6 +151,9 @@ def _bind_own(v: SentenceView) -> dict[int, TimeExpr]:
         if v.in_parens(s.start, v.sent[0]) and ")" in gap and "," in gap[gap.index(")"):]:
             continue  # "(up 14 percent), influenced by ... in January 2015": a parenthesis holds its own time
         if t.start - s.end <= POST_NEAR or t.kind in ("range", "fromto", "point", "window"):
+            if "," in gap and t.kind not in ("range", "fromto", "window"):
+                later[i] = j  # "..., close to what was projected last March": only if no time precedes
+                continue
             own[i] = t
             used.add(j)
     for i, s in enumerate(v.slots):
@@ -164,6 +168,8 @@ def _bind_own(v: SentenceView) -> dict[int, TimeExpr]:
         if s.start - t.end > MAX_DIST or t.start < s.clause[0] or v.figure_between(t.end, s.start, s):
             continue
         own[i] = t
+    for i, j in later.items():
+        own.setdefault(i, v.times[j])
     return own
 
 

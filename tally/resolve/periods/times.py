@@ -12,7 +12,8 @@ from tally.resolve.periods.relative import RELATIVE_RULES
 
 TIME_RULES: tuple[TimeRule, ...] = DATE_RULES + RELATIVE_RULES
 
-_BASE_BEFORE = re.compile(r"\b(?:than|compared (?:to|with)|relative to|versus|vs\.?)\s+(?:for\s+)?(?:the\s+)?$")
+_BASE_BEFORE = re.compile(r"\b(?:than|compared (?:to|with)|relative to|versus|vs\.?)\s+(?:(?:for|\w+ed(?: for)?)\s+)?"
+                          r"(?:the\s+)?$")
 
 
 def find_times(text: str, ctx: PeriodContext, start: int = 0, end: int | None = None,
