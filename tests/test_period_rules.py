@@ -325,3 +325,15 @@ def test_a_time_across_a_comma_yields_to_the_time_before_the_figure():
     text = "For fiscal year 2012, spending will be about $90 billion, close to what was planned last March."
     got = resolved(text, ["about $90 billion"], published="2012-05-10", country="USA")
     assert got[0][:2] == ("2011-10", "2012-09")
+
+
+def test_a_lead_in_line_scopes_the_bullets_under_it():
+    text = ("Changes in 2018 from 2017:\n- Exports of cheese: rose by $1.2 billion (3.1 percent) to $40.2 billion\n"
+            "- Imports of cheese: fell by $0.4 billion\n\nPrices were 2 percent higher.\n")
+    got = resolved(text, ["$1.2 billion", "3.1 percent", "$40.2 billion", "$0.4 billion", "2 percent"],
+                   changes=("$1.2 billion", "3.1 percent", "$0.4 billion"))
+    assert [g[:2] for g in got[:4]] == [("2018", "2018")] * 4
+    assert got[0][2] == "lead_in_scope:bare_year"
+    # without a colon the line is prose, not a lead-in
+    text = "Trade grew in 2018.\n- Exports of cheese: $40.2 billion\n"
+    assert resolved(text, ["$40.2 billion"])[0][2] != "lead_in_scope:bare_year"

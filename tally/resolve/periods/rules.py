@@ -161,6 +161,15 @@ def _heading_time(s: Slot, ctx: PeriodContext) -> TimeExpr | None:
     return None
 
 
+def lead_in_scope(s: Slot, v: SentenceView) -> Dated | None:
+    """A bulleted figure under a lead-in line that gives a period ('Changes in 2020 from 2019:')."""
+    times = v.lines.lead_in(s.start, v.ctx)
+    if not times or v.blocked(s):
+        return None
+    t = next((t for t in times if not t.base), None)
+    return apply_time(t, s.is_change, v.in_force(s), v.ctx) if t else None
+
+
 def carried(s: Slot, v: SentenceView) -> Dated | None:
     """Topic continuity: the period of the previous figure of the same party, or of an earlier sentence of the
     same paragraph,
@@ -189,10 +198,11 @@ def heading_scope(s: Slot, v: SentenceView) -> Dated | None:
 SLOT_RULES: tuple[SlotRule, ...] = (
     table_row_label, table_header_scope, respective_times, since_range_start, own_time, shared_time,
     change_between_levels, clause_period,
-    since_range_end, base_level, inherited_in_clause, level_reached, sentence_scope, carried, heading_scope)
+    since_range_end, base_level, inherited_in_clause, level_reached, sentence_scope, lead_in_scope, carried,
+    heading_scope)
 
 
-_LAYOUT_RULES = (table_row_label, table_header_scope, heading_scope)
+_LAYOUT_RULES = (table_row_label, table_header_scope, lead_in_scope, heading_scope)
 
 
 def assign_periods(text: str, slots: list[Slot], ctx: PeriodContext, rules: tuple[SlotRule, ...] = SLOT_RULES) -> int:

@@ -10,6 +10,7 @@ from tally.resolve.periods.expr import TimeExpr
 from tally.resolve.periods.times import find_times
 
 _ROW_LABEL = re.compile(rf"[ \t]*(?:(?P<Y>{YEAR})[ \t]+)?(?P<M>{MONTH})[ \t]+(?=[-+−]?\d)")
+_BULLET = re.compile(r"[ \t]*(?:[-•*–·▪]|\d{1,2}[.)])[ \t]+")
 _NUMBERS_ONLY = re.compile(r"[-+−\d.,%\s]*")
 _MAX_ROWS = 200  # how far up a table block is followed to find its header or the year of a row label
 
@@ -22,6 +23,7 @@ class LineIndex:
         self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
         self._header: dict[int, list[tuple[int, list[TimeExpr]]] | None] = {}
         self._label: dict[int, tuple[str, str] | None] = {}
+        self._lead: dict[int, list[TimeExpr] | None] = {}
 
     def line(self, pos: int) -> tuple[int, int]:
         """(start, end) of the line holding pos, end excluding the line break."""
@@ -81,6 +83,29 @@ class LineIndex:
                 out = (d, d)
         self._label[lo] = out
         return out
+
+
+    def lead_in(self, pos: int, ctx: PeriodContext) -> list[TimeExpr] | None:
+        """The times of the line introducing the bulleted list that holds pos ('Changes in 2020 from 2019:')."""
+        lo, _ = self.line(pos)
+        if lo in self._lead:
+            return self._lead[lo]
+        out = None
+        if _BULLET.match(self.text, lo):
+            i, seen = bisect_right(self.starts, pos) - 1, 0
+            while i > 0 and seen < _MAX_ROWS:
+                i, seen = i - 1, seen + 1
+                plo, phi = self.starts[i], self.starts[i + 1] - 1
+                if plo in self._lead:
+                    out = self._lead[plo]
+                    break
+                if _BULLET.match(self.text, plo) or plo == phi:
+                    continue
+                if self.text[plo:phi].rstrip().endswith(":"):
+                    out = [t for t in find_times(self.text, ctx, plo, phi) if t.period_start and t.period_end]
+                break
+        self._lead[lo] = out or None
+        return self._lead[lo]
 
 
 def table_time(lines: LineIndex, pos: int, ctx: PeriodContext) -> TimeExpr | None:
