@@ -337,3 +337,12 @@ def test_a_lead_in_line_scopes_the_bullets_under_it():
     # without a colon the line is prose, not a lead-in
     text = "Trade grew in 2018.\n- Exports of cheese: $40.2 billion\n"
     assert resolved(text, ["$40.2 billion"])[0][2] != "lead_in_scope:bare_year"
+
+
+def test_a_change_takes_the_period_of_the_level_it_reached_only_when_joined_by_to():
+    text = "Imports increased $2.1 billion to $80.4 billion in May 2019."
+    got = resolved(text, ["$2.1 billion", "$80.4 billion"], changes=("$2.1 billion",))
+    assert got[0][:2] == ("2019-05", "2019-05")
+    text = "Spending adds £12 billion more borrowing annually which lifts growth to 3 per cent in 2027."
+    got = resolved(text, ["£12 billion", "3 per cent"], changes=("£12 billion",))
+    assert got[0][:2] == (None, None)

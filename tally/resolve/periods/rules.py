@@ -138,8 +138,9 @@ def level_reached(s: Slot, v: SentenceView) -> Dated | None:
         return None
     o = v.slots[i + 1]
     t = v.own.get(i + 1)
-    if o.start >= s.clause[1] or t is None or not re.search(r"\bto\s*$", v.text[max(s.end, o.start - 8):o.start]):
-        return None
+    gap = v.text[s.end:o.start]
+    if o.start >= s.clause[1] or t is None or len(gap) > 25 or not re.search(r"\bto\s*$", gap):
+        return None  # "... borrowing annually which boosts growth to 2 per cent in 2026" is not one change
     d = apply_time(t, o.is_change, v.in_force(o), v.ctx)
     return Dated(d.period_start, d.period_end, detail=t.rule) if d and d.closed else None
 
