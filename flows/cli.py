@@ -364,6 +364,26 @@ def pull(
 
 
 @app.command()
+def add(
+    sources: list[str] = typer.Argument(..., help="Files or http(s) URLs of PDF, HTML or text documents."),
+    raw: Path = typer.Option(Path("raw"), help="Folder of source documents (and sources.toml)."),
+    max_mb: float = typer.Option(100, help="Refuse a file or download larger than this many MB."),
+) -> None:
+    """Copy files (or download URLs) into RAW and append their sources.toml entries with the metadata found."""
+    from tally.ingest.add import AddError, add as add_one
+
+    failed = 0
+    for source in sources:
+        try:
+            out.print(add_one(source, raw, max_bytes=int(max_mb * 2**20)).line(), markup=False, highlight=False, soft_wrap=True)
+        except AddError as exc:
+            err.print(f"tally add: {exc}", markup=False, highlight=False, soft_wrap=True)
+            failed += 1
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
 def report(
     warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose published build is shown."),
     raw: Path = typer.Option(Path("raw"), help="Folder of source documents (the page shows their text)."),

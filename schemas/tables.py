@@ -69,6 +69,8 @@ class Passages(pa.DataFrameModel):
     start: Series[int] = pa.Field(ge=0, description="Start offset (characters, inclusive) in the decoded document text.")
     end: Series[int] = pa.Field(ge=0, description="End offset (characters, exclusive); text = document[start:end].")
     text: Series[str] = pa.Field(description="The passage's exact text.")
+    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="For a PDF: the page (1-based) the passage starts on; link as file.pdf#page=N. NULL for other formats.")
+    heading_path: Series[str] = pa.Field(nullable=True, description="For an HTML page: the headings the passage sits under, outermost first, joined by ' > '. NULL for other formats.")
 
     class Config:
         strict = True
@@ -102,6 +104,8 @@ class Mentions(pa.DataFrameModel):
     period_end: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="End of the period (YYYY or YYYY-MM); NULL when open or unknown.")
     period_rule: Series[str] = pa.Field(nullable=True, description="The period rule that decided period_start/period_end (for example own_time:quarter, heading_scope, refused:inverted); NULL when no period.")
     note: Series[str] = pa.Field(nullable=True, description="Why a field was left open (for example a relative period in an undated document).")
+    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="For a PDF: the page (1-based) the mention starts on; link as file.pdf#page=N. NULL for other formats.")
+    heading_path: Series[str] = pa.Field(nullable=True, description="For an HTML page: the headings the mention sits under, outermost first, joined by ' > '. NULL for other formats.")
 
     class Config:
         strict = True
@@ -164,6 +168,19 @@ class Quarantine(pa.DataFrameModel):
     stage: Series[str] = pa.Field(isin=["discover", "decode", "segment", "extract", "resolve", "validate"], description="Pipeline stage that refused the document.")
     error_class: Series[str] = pa.Field(description="Class of the error.")
     message: Series[str] = pa.Field(description="Why the document was refused.")
+
+    class Config:
+        strict = True
+        ordered = True
+
+
+class DocumentTexts(pa.DataFrameModel):
+    """The text extracted from each PDF or HTML document: what every offset of its passages and mentions indexes."""
+
+    doc_id: Series[str] = pa.Field(unique=True, str_matches=SHA256_RE, description="The document (documents.doc_id).")
+    format: Series[str] = pa.Field(isin=["pdf", "html"], description="What the text was extracted from: pdf (PDFium) or html (trafilatura).")
+    n_pages: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="Number of pages of a PDF; NULL for HTML.")
+    text: Series[str] = pa.Field(description="The extracted text; passages.text and mentions.text equal text[start:end]. (A plain-text document's text is its file, decoded with documents.encoding.)")
 
     class Config:
         strict = True
@@ -260,6 +277,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "conflicts": Conflicts,
     "quarantine": Quarantine,
     "rejected_rows": RejectedRows,
+    "document_texts": DocumentTexts,
 }
 
 # Sort keys that give every table a deterministic row order.
@@ -271,6 +289,7 @@ ORDER: dict[str, list[str]] = {
     "conflicts": ["conflict_id"],
     "quarantine": ["path"],
     "rejected_rows": ["doc_id", "start", "table_name", "row_id"],
+    "document_texts": ["doc_id"],
     "countries": ["iso3"],
     "groups": ["code"],
     "indicators": ["code"],

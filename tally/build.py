@@ -65,12 +65,13 @@ def discover_documents(raw: Path) -> Discovered:
     return out
 
 
-def segment_documents(docs: list[disc.RawDocument]) -> tuple[list[Segmented], list[QuarantineRow]]:
-    """Decode and segment a batch of documents; refuse the ones that are not text."""
+def segment_documents(docs: list[disc.RawDocument], convert_cache: Path | None = None
+                      ) -> tuple[list[Segmented], list[QuarantineRow]]:
+    """Decode (or convert: PDF, HTML) and segment a batch of documents; refuse the ones that are not text."""
     ok, bad = [], []
     for raw_doc in docs:
         try:
-            doc = disc.decode(raw_doc, large=large.RESOLVE_CHARS)
+            doc = disc.decode(raw_doc, large=large.RESOLVE_CHARS, convert_cache=convert_cache)
             # a large document is segmented run by run while it is extracted (large_document)
             ok.append(Segmented(doc, [] if is_large(doc) else segment(doc.text)))
         except Exception as exc:  # one bad document must not stop the batch
@@ -84,6 +85,7 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
     if store is None:
         todo, bad = segment_documents(docs)
         return todo, [], bad
+    converted = store.folder.parent / "convert"  # conversions of PDF and HTML, cached by content
     todo, hits, bad = [], [], []
     fresh = []
     for raw_doc in docs:
@@ -93,7 +95,7 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
             fresh.append((raw_doc, key))
             continue
         try:
-            doc = disc.decode(raw_doc, large=large.RESOLVE_CHARS)
+            doc = disc.decode(raw_doc, large=large.RESOLVE_CHARS, convert_cache=converted)
         except Exception as exc:  # cannot happen for bytes that decoded before, but never crash the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "decode"))
             continue
@@ -101,7 +103,7 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
         # Pickled passages do not carry the text; point them at this one (a large document's are columns).
         hits.append(Extracted(doc, seg.attach(passages, doc.text) if isinstance(passages, list) else passages,
                               mentions))
-    segmented, refused = segment_documents([r for r, _ in fresh])
+    segmented, refused = segment_documents([r for r, _ in fresh], converted)
     keys = {r.doc_id: k for r, k in fresh}
     for s in segmented:
         s.key = keys[s.doc.doc_id]

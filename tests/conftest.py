@@ -31,3 +31,11 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+@pytest.fixture(scope="session")
+def converted_fixtures(tmp_path_factory) -> dict[str, Path]:
+    """The HTML and PDF fixtures of tests/convert_fixtures.py, built once per session (Chromium prints)."""
+    from convert_fixtures import build
+
+    return build(tmp_path_factory.mktemp("convert-fixtures"))

@@ -441,3 +441,30 @@ def test_very_long_digit_strings_are_refused_whatever_their_length():
 def test_repeated_scaled_numbers_are_two_mentions():
     qs = extract("1 million 1 million")
     assert [(q.text, q.value) for q in qs] == [("1 million", 1e6), ("1 million", 1e6)]
+
+
+def test_bare_dollar_takes_the_publishers_currency():
+    text = "Wages rose to $31.06 per hour; the fund holds US$5 billion and C$2 billion."
+    got = [(q.text, q.unit) for q in extract(text, dollar="CAD")]
+    assert got == [("$31.06 per hour", "CAD_per_hour"), ("US$5 billion", "USD"), ("C$2 billion", "CAD")]
+    assert extract(text)[0].unit == "USD_per_hour"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Nearly 1 in 4 adults smoke.", [("Nearly 1 in 4", 25.0, "percent", "~", None)]),
+    ("It lost 15 cents a share.", [("15 cents a share", 0.15, "USD_per_share", "=", None)]),
+    ("Wheat rose 2 cents to $6.10 a bushel.", [("2 cents", 0.02, "USD_per_bushel", "=", "up"),
+                                              ("$6.10 a bushel", 6.1, "USD_per_bushel", "=", None)]),
+    ("India set aside ₹1.2 lakh crore.", [("₹1.2 lakh crore", 1.2e12, "INR", "=", None)]),
+    ("The bill passed 52-48.", []),
+    ("They bought one hundred and twenty three cars.", [("one hundred and twenty three", 123, "count", "=", None)]),
+    ("It cost twenty one point five dollars.", [("twenty one point five dollars", 21.5, "USD", "=", None)]),
+    ("A bar chart with three bars shows it.", []),
+    ("Half was spent on schools.", [("Half", 50.0, "percent", "=", None)]),
+    ("Inflation rose in May. It is seen averaging 2.1% this year.", [("2.1%", 2.1, "percent", "=", "up")]),
+    ("Nights fell to -5 °C.", [("-5 °C", 5.0, "degrees_celsius", "=", None)]),
+])
+def test_news_forms(text, expected):
+    got = [(q.text, q.value, q.unit, q.comparator, q.change) for q in extract(text)]
+    assert [(g[0], g[2], g[3], g[4]) for g in got] == [(e[0], e[2], e[3], e[4]) for e in expected]
+    assert all(g[1] == pytest.approx(e[1]) for g, e in zip(got, expected))

@@ -67,17 +67,18 @@ def test_nested_parentheses(depth, opener):
 
 
 def test_long_digit_runs_are_linear():
+    # CPU time, not wall time: the guard is against pathological regex cost, not a busy machine
     for text in ("1" * 5000, "1," * 5000, "1." * 5000, "$1" * 3000, "1 " * 5000, " " * 5000 + "5 million",
                  "12-" * 3000, "one " * 3000):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         check(text)
-        assert time.perf_counter() - t0 < 2.0, text[:20]
+        assert time.process_time() - t0 < 2.0, text[:20]
 
 
 def test_one_megabyte_of_random_text_is_fast():
     rnd = random.Random(12345)
     chunks = "abc xyz 1 22 333 4,444 5.5 % $ € million billion per barrel b/d - – ( ) \n over about fell rose".split(" ")
     text = " ".join(rnd.choice(chunks) for _ in range(200_000))[:1_000_000]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     check(text)
-    assert time.perf_counter() - t0 < 10.0
+    assert time.process_time() - t0 < 10.0

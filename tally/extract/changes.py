@@ -117,22 +117,23 @@ def _own_change(text: str, c: _Cand) -> tuple[str | None, bool]:
     m = _MORE_AFTER.match(text, c.end, min(len(text), c.end + 20))
     if m and (c.unit in (None, "count") or c.unit in UNIT_CURRENCIES):
         return ("down" if m["w"].lower() in ("fewer", "less") else "up"), True
-    if _COMPARED_BEFORE.search(before):
+    blank = before[-1:].isspace()  # every cue pattern before the number ends in a blank: skip them cheaply
+    if blank and _COMPARED_BEFORE.search(before):
         return "inherit", True
-    if _TO_FROM_BEFORE.search(before):
+    if blank and _TO_FROM_BEFORE.search(before):
         return None, True
-    m = _VERB_BEFORE.search(before)
+    m = _VERB_BEFORE.search(before) if blank else None
     if m:
         if c.cmp in (">", "<") and text[c.cmp_start:c.cmp_start + 5].lower().startswith(("above", "below", "under", "benea")):
             return None, True  # "raised above zero": a level reached
         return _direction(m["w"]), True
-    if _BY_BEFORE.search(before):
+    if blank and _BY_BEFORE.search(before):
         clause = _clause_before(text, s - 3)
         words = _CHANGE_WORD.findall(clause)
         if words:
             return _direction(words[-1]), True
         return None, True
-    if re.search(r"\bof\s+$", before):
+    if blank and re.search(r"\bof\s+$", before):
         m = _NOUN_BEFORE_OF.search(_clause_before(text, s, 110))
         if m:
             return _noun_direction(m["w"]), True
@@ -154,7 +155,11 @@ _RATE_TOPIC = re.compile(
 _GOAL_WORD = re.compile(r"\b(?:target\w*|objective|goal|defin(?:e|ed|es|ition)|mandate|towards?|longer\s+run)\b",
                         re.IGNORECASE)
 _NEW_AFTER = re.compile(r"[ \t\u00a0]+(?:in|of)[ \t\u00a0]+(?:new|additional|extra|fresh|further)\b", re.IGNORECASE)
+_LEVEL_SIGNED = frozenset({"degrees_celsius", "degrees_fahrenheit"})
 _BALANCE = re.compile(r"\b(?:surplus|surpluses|deficit|deficits|balance)\b", re.IGNORECASE)
+
+
+_PRONOUN = re.compile(r"\b(?:it|which)\b", re.IGNORECASE)
 
 
 def _rate_of_change(text: str, c: _Cand) -> bool:
@@ -164,6 +169,11 @@ def _rate_of_change(text: str, c: _Cand) -> bool:
     last = None
     for m in _RATE_TOPIC.finditer(clause):
         last = m
+    if last is None and _PRONOUN.search(clause):
+        # "Inflation picked up in October. It is expected to average 2.6%": the topic of the sentence before
+        before = _clause_before(text, max(0, s - len(clause) - 1), 250)
+        for m in _RATE_TOPIC.finditer(before):
+            last = m
     if last is None or not last["g"] or _GOAL_WORD.search(clause):
         return False
     return not (re.match(r"\s*of\b", text[c.end:c.end + 12]) or _GOAL_WORD.search(text, c.end, c.end + 25))
@@ -175,6 +185,10 @@ def _changes(text: str, quants: list[_Cand]) -> None:
     for i, c in enumerate(quants):
         if c.sign and c.currency and _BALANCE.search(_clause_before(text, c.start, 160)):
             c.change = None  # "+€19.1 bn" surplus, "€-9.4 bn" deficit: a signed balance is a level
+            prev = c
+            continue
+        if c.sign and c.unit in _LEVEL_SIGNED:
+            c.change = None  # "-5 °C": a temperature below zero is a level
             prev = c
             continue
         if (c.sign and c.base != 0) or "mult-up" in c.notes:

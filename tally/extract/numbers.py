@@ -52,7 +52,9 @@ _ONE_9 = "one|two|three|four|five|six|seven|eight|nine"
 _FRAC_RX = "|".join(sorted(_FRACTIONS, key=len, reverse=True))
 
 
-_WORD_NUM = rf"(?:(?:{_TENS_RX})(?:-(?:{_ONE_9}))?|{_ONES_RX})(?:\s(?:and\s)?hundred(?:\s(?:and\s)?(?:(?:{_TENS_RX})(?:-(?:{_ONE_9}))?|{_ONES_RX}))?)?"
+_TENS_ONES = rf"(?:{_TENS_RX})(?:[- ](?:{_ONE_9})\b)?"
+_WORD_NUM = (rf"(?:{_TENS_ONES}|{_ONES_RX})(?:\s(?:and\s)?hundred(?:\s(?:and\s)?(?:{_TENS_ONES}|{_ONES_RX}))?)?"
+             rf"(?:\s+point(?:\s+(?:zero|{_ONE_9}))+\b)?")
 
 
 # The one scan: each alternative is a number token; the order matters (fractions before words).
@@ -85,9 +87,27 @@ _SLASH_FRACTION = re.compile(
 _MULTIPLES = {"doubl": 2.0, "tripl": 3.0, "quadr": 4.0, "twice": 2.0, "thric": 3.0}
 
 
+_SHARE_GAP = re.compile(r"[ \u00a0](?:in|out[ \u00a0]of)[ \u00a0]")
+
+
+def _digit_shares(text: str, digits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """ "1 in 4", "3 out of 5": two adjacent digit tokens joined by "in" / "out of" (a share of a whole)."""
+    out = []
+    for (s1, e1, _k1, g1), (s2, e2, _k2, g2) in zip(digits, digits[1:]):
+        if (g1.isdigit() and g2.isdigit() and len(g1) <= 2 and len(g2) <= 3 and 0 < int(g1) < int(g2)
+                and _SHARE_GAP.fullmatch(text, e1, s2) and not text[e2:e2 + 1] in ",." + "0123456789"):
+            out.append((s1, e2, "r", text[s1:e2]))
+    return out
+
+
 def _token_matches(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, kind, token) for every number token, digits and words merged in text order."""
     out = [(m.start(), m.end(), "d", m.group()) for m in _DIGIT_TOKEN.finditer(text)]
+    if " in " in text or " out of " in text:
+        shares = _digit_shares(text, out)
+        if shares:  # "1 in 4 adults": a share of a whole, one token
+            spans = [(a, b) for a, b, _k, _g in shares]
+            out = [t for t in out if not any(a <= t[0] < b for a, b in spans)] + shares
     if "/" in text:
         fracs = [(m.start(), m.end(), "q", m.group()) for m in _SLASH_FRACTION.finditer(text)
                  if int(m["n"]) < int(m["d"])]
@@ -111,7 +131,13 @@ def _word_value(s: str) -> float | None:
     """Value of an English number word phrase ("twenty-one", "three hundred", "a dozen")."""
     total = 0.0
     cur = 0.0
-    for w in re.split(r"[\s-]+", s.lower()):
+    words = re.split(r"[\s-]+", s.lower())
+    if "point" in words:  # "twenty one point five" -> 21.5
+        i = words.index("point")
+        whole = _word_value(" ".join(words[:i]))
+        digits = "".join(str(_ONES.get(w, "")) for w in words[i + 1:])
+        return None if whole is None or not digits else whole + float("0." + digits)
+    for w in words:
         if w in ("and", "a", ""):
             continue
         if w in _ONES:

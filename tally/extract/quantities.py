@@ -12,6 +12,8 @@ and `tables` (cells). This module is the entry point: `extract` and `EXTRACTOR_V
 """
 from __future__ import annotations
 
+import re
+
 from tally.extract.units import UNIT_CODES
 from tally.extract.candidates import Quantity, _Cand
 from tally.extract.reading import _tokens
@@ -25,7 +27,18 @@ __all__ = ["EXTRACTOR_VERSION", "Quantity", "UNIT_CODES", "extract"]
 EXTRACTOR_VERSION = "2.0.0"
 
 
-def _extract(text: str) -> list[Quantity]:
+_BARE_DOLLAR = re.compile(r"(?<![A-Za-z])\$")
+
+
+def _dollar_unit(unit: str, span: str, dollar: str) -> str:
+    """The unit of an amount written with a bare "$" when the publisher's dollar is not the U.S. one."""
+    if dollar == "USD" or not unit.startswith("USD") or not _BARE_DOLLAR.search(span):
+        return unit
+    code = dollar + unit[3:]
+    return code if code in UNIT_CODES else unit
+
+
+def _extract(text: str, dollar: str = "USD") -> list[Quantity]:
     """The extraction pipeline, without the never-raise guard."""
     cands = _tokens(text)
     _screen(text, cands)
@@ -52,17 +65,22 @@ def _extract(text: str) -> list[Quantity]:
             c.change = "down"
         elif c.notes & {"table"}:
             c.change = None
-        value = abs(c.base * c.mult)
-        out.append(Quantity(c.start, c.end, text[c.start:c.end], value, c.unit, c.cmp, c.change,
+        value = float(f"{abs(c.base * c.mult):.15g}")  # 261.6 billion, not 261600000000.00003
+        unit = _dollar_unit(c.unit, text[c.start:c.end], dollar)
+        out.append(Quantity(c.start, c.end, text[c.start:c.end], value, unit, c.cmp, c.change,
                             None if c.low is None else abs(c.low), None if c.high is None else abs(c.high)))
     return out
 
 
-def extract(text: str) -> list[Quantity]:
-    """Return the quantities in `text`, sorted by start and non-overlapping; never raises."""
+def extract(text: str, dollar: str = "USD") -> list[Quantity]:
+    """Return the quantities in `text`, sorted by start and non-overlapping; never raises.
+
+    `dollar` is the ISO code a bare "$" stands for (the publisher's currency: "CAD" for Statistics
+    Canada, "NZD" for Stats NZ); "US$", "C$", "A$" and the like are read as written whatever it is.
+    """
     if not isinstance(text, str) or not text:
         return []
     try:
-        return _extract(text)
+        return _extract(text, dollar)
     except Exception:  # noqa: BLE001 - a pipeline stage must not die on one odd passage
         return []

@@ -5,12 +5,14 @@ import re
 
 from tally.extract.candidates import _Cand, _SENT_START, _WORD_NEXT
 from tally.extract.changes import _own_change
+from tally.extract.units import CURRENCIES
 
 
 _RANGE_CUE = re.compile(r"\b(?:rang(?:e|ed|es|ing)|var(?:y|ied|ies|ying)|spann(?:ed|ing)|spans?|anywhere|estimates?)\b", re.IGNORECASE)
 
 
-_CARRY_GAP = re.compile(r"(?:\s+in\s+[12][0-9]{3})?\s+(?:to|and|or|compared\s+(?:with|to))\s+")
+_CARRY_GAP = re.compile(r"(?:[^.;:!?\n0-9$€£¥]|\b[12][0-9]{3}\b){0,40}?\b(?:to|from|and|or|with|versus|against)\s+")
+_TO_LEVEL_GAP = re.compile(r"[^.;:!?\n$€£¥]{0,30}?\bto\s+")
 
 
 def _shared_scale(text: str, cands: list[_Cand]) -> None:
@@ -20,6 +22,12 @@ def _shared_scale(text: str, cands: list[_Cand]) -> None:
         if (a.unit and b.unit and b.currency and a.unit.startswith(b.unit + "_per_")
                 and _CARRY_GAP.fullmatch(text, a.end, b.start)):
             b.unit = a.unit  # "from $43.29 per barrel in 2016 to $50.80 in 2017"
+        elif (a.unit in CURRENCIES and b.unit and b.unit.startswith(a.unit + "_per_")
+              and re.fullmatch(r"\s+to\s+", text[a.end:b.start])):
+            a.unit = b.unit  # "rose 2 cents to $6.10 a bushel": the change is in the same unit
+        if (a.unit == "index_points" and b.unit is None and not b.currency and not b.scaled
+                and _TO_LEVEL_GAP.fullmatch(text, a.end, b.start)):
+            b.unit = "index_points"  # "rose 2.3 points to 105.6": the level reached is an index too
         if (a.currency and not a.scaled and b.scaled and b.unit is None and not b.currency
                 and re.fullmatch(r"\s+(?:and|or)\s+", text[a.end:b.start])):
             a.mult, a.scaled = b.mult, True
@@ -86,6 +94,9 @@ def _ranges(text: str, cands: list[_Cand]) -> None:
             elif a.mult == 1.0:
                 a.mult = b.mult
         if a.unit is None and b.unit is None:
+            if kind == "dash" and a.base > b.base and text[a.end:b.start] in "-–" and a.integer and b.integer:
+                a.drop = b.drop = True  # a score or vote tally ("52-48"), not a range
+                continue
             if kind == "dash" and not _WORD_NEXT.match(text[b.end:b.end + 30]):
                 continue
         elif a.unit != b.unit:

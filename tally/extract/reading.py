@@ -5,7 +5,10 @@ import re
 
 from tally.extract.units import CUR_BEFORE, DURATIONS, currency_before, read_rate, unit_after
 from tally.extract.candidates import _Cand, _clause_before
-from tally.extract.numbers import MAX_DIGITS, _MULTIPLES, _SCALES, _SCALE_ATTACHED, _SCALE_WORD, _SLASH_FRACTION, _fraction_value, _token_matches, _vague_value, _word_value
+from tally.extract.numbers import (
+    MAX_DIGITS, _MULTIPLES, _SCALES, _SCALE_ATTACHED, _SCALE_WORD, _SLASH_FRACTION, _fraction_value,
+    _token_matches, _vague_value, _word_value
+)
 
 
 _CMP_PHRASES = [
@@ -72,6 +75,10 @@ def _read_right(text: str, c: _Cand) -> None:
             c.mult = _SCALES[m["s"].lower()]
             c.scaled = True
             pos = m.end()
+            m2 = _SCALE_WORD.match(text, pos)
+            if m2 and _SCALES[m2["s"].lower()] > c.mult:
+                c.mult *= _SCALES[m2["s"].lower()]  # "1.2 lakh crore", "two hundred million"
+                pos = m2.end()
     if c.kind == "a" and not c.scaled:
         c.drop = True
         return
@@ -127,7 +134,7 @@ def _read_left(text: str, c: _Cand) -> None:
     _read_sign(text, c)
     lo = max(0, c.start - _WINDOW)
     win = text[lo:c.start]
-    m = _CMP_BEFORE.search(win)
+    m = _CMP_BEFORE.search(win) if win[-1:].isspace() else None
     if m:
         phrase = re.sub(r"\s+", " ", m["c"].lower())
         cmp = _CMP_OF.get(phrase)
@@ -221,7 +228,7 @@ def _tokens(text: str) -> list[_Cand]:
         elif kind == "r":
             # "one in five", "three out of four": a share of a whole
             parts = re.split(r"\s+(?:in|out\s+of)\s+", g.lower())
-            num, den = _word_value(parts[0]), _word_value(parts[-1])
+            num, den = (float(p) if p.isdigit() else _word_value(p) for p in (parts[0], parts[-1]))
             if not num or not den or num > den:
                 continue
             c = _Cand(s, e, 100.0 * num / den, kind, start=s, end=e, unit="percent", integer=False)

@@ -51,6 +51,8 @@ _AGE_BEFORE = re.compile(r"\b(?:aged|ages|age)\s+(?:from\s+|between\s+|of\s+)?$"
 _LASTING_BEFORE = re.compile(
     r"\b(?:to|for|lasted|lasting|lasts|last|took|take|takes|taking|spent|spend|waited|wait|extending|extended|stretching"
     r"|stretched|ran|running|been|was|were|is|are|of)\s+$", re.IGNORECASE)
+_RANK_BEFORE = re.compile(r"\b(?:top|bottom)\s+$", re.IGNORECASE)
+_CHART_BEFORE = re.compile(r"\b(?:chart|graph|map|diagram|figure|plot)\s+(?:with|showing|of)\s+$", re.IGNORECASE)
 _BAND_AFTER = re.compile(r"\s*(?:to|and|through|-|–|or)\s", re.IGNORECASE)
 _BAND_GAP = re.compile(r"^\s*(?:to|and|through|-|–)\s*$")
 
@@ -195,6 +197,8 @@ def _bare_count_ok(text: str, c: _Cand, nxt: _Cand | None) -> bool:
     s = c.cmp_start if c.cmp_start is not None else c.start
     before = text[max(0, s - 40):s]
     after = text[c.end:c.end + 40]
+    if _CHART_BEFORE.search(before):
+        return False  # "Line chart with four lines": a chart description
     if c.kind == "d":
         if not c.integer and not c.scaled:
             return False
@@ -204,9 +208,12 @@ def _bare_count_ok(text: str, c: _Cand, nxt: _Cand | None) -> bool:
             return False  # "Act of 1 2009": a footnote marker before a number
         if _TIME_UNIT_AFTER.match(after):
             return False
-        if _REFER_BEFORE.search(before) and c.base < 13 and c.cmp_start is None and not c.scaled:
+        blank = before[-1:].isspace()
+        if blank and _REFER_BEFORE.search(before) and c.base < 13 and c.cmp_start is None and not c.scaled:
             return False
-        m = _NAME_BEFORE.search(before)
+        if blank and _RANK_BEFORE.search(before) and c.cmp_start is None and not c.scaled:
+            return False  # "the top 10", "a top-five": a rank, not a count
+        m = _NAME_BEFORE.search(before) if blank else None
         if m and c.cmp_start is None and m["w"].lower() not in _FUNCTION_WORDS:
             return False  # Nord Stream 2, iPhone 15, Apollo 11: a number inside a name
         return True
@@ -259,8 +266,9 @@ def _classify(text: str, cands: list[_Cand]) -> None:
             g = text[c.num_start:c.num_end].lower()
             if re.search(r"\b(?:first|second|third|last|the|in)\s+$", text[max(0, c.num_start - 12):c.num_start], re.I):
                 c.drop = True
-            elif "-" in g or c.cmp_start is not None or re.match(r"\s+of\b", after) or re.search(r"\bby\s+$", before):
-                if re.match(r"\s+of\s+(?:[12][0-9]{3}|the\s+(?:year|century|decade|month))", after, re.I):
+            elif ("-" in g or c.cmp_start is not None or re.match(r"\s+of\b", after) or re.search(r"\bby\s+$", before)
+                  or (g == "half" and re.match(r"\s+(?:is|was|are|were)\b", after))):
+                if re.match(r"\s+of\s+(?:[12][0-9]{3}|the\s+(?:year|century|decade|month)\b)", after, re.I):
                     c.drop = True
                 else:
                     c.unit = "percent"

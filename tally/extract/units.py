@@ -44,8 +44,20 @@ RIGHT_FORMS: list[Form] = [f for f in UNIT_FORMS if f.unit] + CURRENCY_WORDS + [
 _ONE_RX = re.compile("|".join(f"(?P<f{i}>{f.rx.pattern})" for i, f in enumerate(RIGHT_FORMS)))
 
 
+# Words that follow numbers all the time and start no unit: checked first, so most numbers skip the
+# ~100-way alternation (a unit form starts with a letter or one of % ‰ ° º -).
+_NEXT = re.compile(r"[ \t\u00a0]{0,3}(?:\n[ \t\u00a0]{0,8})?(?:(?P<w>[A-Za-z]+)|(?P<p>[%‰°º-]))")
+_NO_UNIT = frozenset("in of the and to from for on at by with or is was were are as than since compared between "
+                     "while but that which this these its their his her it be been has have had will would could "
+                     "not no also after before during until into over under about more less each per year years "
+                     "month months".split()) - {"per", "year", "years", "month", "months"}
+
+
 def unit_after(text: str, pos: int) -> tuple[Form, int] | None:
     """The first surface form written at `pos` (after a number and its scale): (form, end) or None."""
+    n = _NEXT.match(text, pos)
+    if n is None or (n["w"] and n["w"].lower() in _NO_UNIT):
+        return None
     m = _ONE_RX.match(text, pos)
     if m is None:
         return None
@@ -60,7 +72,7 @@ assert all(f.unit in UNIT_CODES for f in UNIT_FORMS + CURRENCY_WORDS if f.unit),
 _SIGN_CLASS = "".join(re.escape(s) for s in CURRENCY_SIGNS)
 _CODE_ALT = "|".join(sorted([re.escape(k) for k in _PREFIX_WORDS if k.isascii()] + _LISTED, key=len, reverse=True))
 CUR_BEFORE = re.compile(
-    rf"(?:(?<![A-Za-z])(?P<pre>[A-Za-z]{{1,3}})?(?P<sym>[{_SIGN_CLASS}])|(?<![A-Za-z])(?P<code>(?i:{_CODE_ALT})))"
+    rf"(?:(?:(?<![A-Za-z])(?P<pre>[A-Za-z]{{1,3}}))?(?P<sym>[{_SIGN_CLASS}])|(?<![A-Za-z])(?P<code>(?i:{_CODE_ALT})))"
     r"(?P<neg>[-−])?[ \u00a0]?$"
 )
 

@@ -9,6 +9,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from tally.ingest import convert
+from tally.ingest.convert import Converted
 from tally.ingest.text import Utf8Text
 
 MANIFEST = "sources.toml"
@@ -84,6 +86,7 @@ class Document:
     encoding: str
     n_bytes: int
     source: SourceInfo
+    layout: Converted | None = None  # a PDF's pages or an HTML page's headings (tally.ingest.convert)
 
 
 def read_manifest(raw: Path) -> dict[str, SourceInfo]:
@@ -195,7 +198,7 @@ def read_raw(raw: Path, path: Path, manifest: dict[str, SourceInfo]) -> RawDocum
     return RawDocument(rel, hashlib.sha256(data).hexdigest(), data, source)
 
 
-def decode(doc: RawDocument, large: int | None = None) -> Document:
+def decode(doc: RawDocument, large: int | None = None, convert_cache: Path | None = None) -> Document:
     """Decode a document's bytes to text; refuse empty and binary files with a clear reason.
 
     Order matters: a byte order mark first (UTF-16 and UTF-32 text is full of NUL bytes), then empty,
@@ -207,6 +210,8 @@ def decode(doc: RawDocument, large: int | None = None) -> Document:
     n_bytes = len(data)
     if not data:
         raise DocumentError(doc.path, "decode", "empty document (0 bytes)")
+    if (fmt := convert.format_of(doc.path, data)) is not None:  # PDF, HTML: the conversion stage
+        return convert.document(doc, data, fmt, convert_cache)
     text = encoding = None
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
@@ -218,8 +223,6 @@ def decode(doc: RawDocument, large: int | None = None) -> Document:
     if text is None:
         if b"\x00" in data:
             raise DocumentError(doc.path, "decode", "binary file (NUL bytes); only plain text is supported")
-        if data.startswith(b"%PDF"):
-            raise DocumentError(doc.path, "decode", "PDF file; convert it to text first (a scanned PDF needs OCR)")
         try:
             text, encoding = _text(data, 0, "utf-8", large), "utf-8"
         except UnicodeDecodeError:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 _FLOAT = {"value", "low", "high"}
 _INT = {"start", "end", "n_chars", "n_bytes", "n_mentions"}
 _LIST = {"mention_ids", "doc_ids", "fact_ids"}
+_NULLABLE_INT = {"page", "n_pages"}
 
 
 def _get(row: Any, name: str) -> Any:
@@ -48,6 +49,8 @@ def frame(table: str, rows: Iterable[Any]) -> pd.DataFrame:
             data[c] = pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
         elif c in _INT:
             data[c] = pd.Series(values, dtype="int64")
+        elif c in _NULLABLE_INT:
+            data[c] = pd.Series(values, dtype="Int64")
         elif c in _LIST:
             data[c] = pd.Series([list(v) for v in values], dtype="object")
         else:
@@ -160,10 +163,10 @@ def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
         frames = [_arrow_frame(e.passages) for e in large]
         for e, df in zip(large, frames):
             df["text"] = text_column({e.doc.doc_id: e.doc.text}, df["doc_id"], df["start"], df["end"])
-        return _with_large(passages_frame(small) if small else None, frames)
+        return with_layout(_with_large(passages_frame(small) if small else None, frames), extracted)
     rows = [(e.doc.doc_id, p) for e in extracted for p in e.passages]
     if not rows:
-        return frame("passages", [])
+        return with_layout(frame("passages", []), extracted)
     order = _passage_order([d for d, _ in rows], [p.start for _, p in rows], [p.end for _, p in rows])
     if order is not None:
         rows = [rows[i] for i in order.tolist()]
@@ -186,7 +189,7 @@ def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
     if order is None:  # a tie that only passage_id breaks (never seen): the general sort
         df = df.sort_values(ORDER["passages"], kind="mergesort").reset_index(drop=True)
     df["text"] = text_column({e.doc.doc_id: e.doc.text for e in extracted}, df["doc_id"], df["start"], df["end"])
-    return df
+    return with_layout(df, extracted)
 
 
 def _mentions_frame(extracted: list[Extracted]) -> pd.DataFrame:
@@ -195,7 +198,7 @@ def _mentions_frame(extracted: list[Extracted]) -> pd.DataFrame:
 
     small = frame("mentions", [m for e in extracted if isinstance(e.mentions, list) for m in e.mentions])
     large = [_arrow_frame(e.mentions) for e in extracted if not isinstance(e.mentions, list)]
-    return _with_large(small if len(small) else None, large) if large else small
+    return with_layout(_with_large(small if len(small) else None, large) if large else small, extracted)
 
 
 def _arrow_frame(table: pa.Table) -> pd.DataFrame:
@@ -243,8 +246,46 @@ def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conf
         "conflicts": frame("conflicts", conflicts),
         "quarantine": frame("quarantine", quarantine),
         "rejected_rows": frame("rejected_rows", rejected),
+        "document_texts": document_texts_frame(extracted),
     }
     # Arrow's allocator keeps freed blocks from building the columns for reuse; for a very large document
     # that is a few hundred MB of resident memory nothing will use before publishing. Give it back.
     pa.default_memory_pool().release_unused()
     return tables
+
+
+def with_layout(df: pd.DataFrame, extracted: list[Extracted]) -> pd.DataFrame:
+    """Fill a passages or mentions frame's page (PDF) and heading_path (HTML) from each start offset."""
+    import numpy as np
+    import pandas as pd
+
+    page = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    path = pd.Series(None, index=df.index, dtype="str")
+    laid_out = {e.doc.doc_id: e.doc.layout for e in extracted if e.doc.layout is not None}
+    if laid_out and len(df):
+        doc_ids, starts = df["doc_id"].to_numpy(dtype=object), df["start"].to_numpy()
+        for doc_id, layout in laid_out.items():
+            rows = np.flatnonzero(doc_ids == doc_id)
+            if not len(rows):
+                continue
+            if layout.pages:
+                page.iloc[rows] = np.searchsorted(np.asarray(layout.pages), starts[rows], side="right")
+            if layout.headings:
+                at, paths = layout.heading_paths()
+                k = np.searchsorted(np.asarray(at), starts[rows], side="right") - 1
+                path.iloc[rows] = [paths[i] if i >= 0 else None for i in k.tolist()]
+    df["page"], df["heading_path"] = page, path
+    return df
+
+
+def document_texts_frame(extracted: list[Extracted]) -> pd.DataFrame:
+    """The document_texts table: the extracted text of each converted (PDF, HTML) document."""
+    import pandas as pd
+
+    rows = sorted(((e.doc.doc_id, e.doc.layout) for e in extracted if e.doc.layout is not None), key=lambda r: r[0])
+    return pd.DataFrame({
+        "doc_id": pd.Series([d for d, _ in rows], dtype="str"),
+        "format": pd.Series([c.format for _, c in rows], dtype="str"),
+        "n_pages": pd.Series([len(c.pages) if c.format == "pdf" else None for _, c in rows], dtype="Int64"),
+        "text": pd.Series([c.text for _, c in rows], dtype="str"),
+    })

@@ -123,13 +123,16 @@ def _field_type(table: str, column: str) -> str:
 
     from tally.publish.warehouse import arrow_schema
 
-    typ = arrow_schema(table).field(column).type
+    field = arrow_schema(table).field(column)
+    typ = field.type
     if pa.types.is_list(typ):
         # Frictionless 5 reads Parquet lists as numpy arrays, which its `array` type rejects; `any`
         # validates, and "tally:itemType" records that the cell is a list of strings.
         return "any"
     if pa.types.is_integer(typ):
-        return "integer"
+        # Frictionless reads Parquet through pandas, where an integer column with NULLs (page) turns float
+        # (1.0, NaN), which its `integer` type rejects; such a column is a `number` in the Table Schema.
+        return "number" if field.nullable else "integer"
     if pa.types.is_floating(typ):
         return "number"
     if pa.types.is_boolean(typ):

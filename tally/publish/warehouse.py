@@ -53,7 +53,7 @@ def arrow_schema(table: str) -> pa.Schema:
         dtype = str(col.dtype)
         if name in _LIST_COLUMNS:
             typ = pa.list_(pa.string())
-        elif dtype.startswith("int"):
+        elif dtype.lower().startswith("int"):  # int64, or Int64 (nullable: page)
             typ = pa.int64()
         elif dtype.startswith("float"):
             typ = pa.float64()
@@ -72,7 +72,7 @@ def _column(series: pd.Series, typ: pa.DataType) -> pa.Array:
     if pa.types.is_string(typ) and isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
         # Already Arrow inside pandas: reuse its buffers instead of a Python object per cell.
         return pa.chunked_array(pa.array(series.array)).cast(pa.string()).combine_chunks()
-    values = [None if (v is None or (isinstance(v, float) and v != v)) else v for v in series.tolist()]
+    values = [None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else v for v in series.tolist()]
     return pa.array(values, type=typ)
 
 

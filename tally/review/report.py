@@ -34,7 +34,7 @@ from tally.publish import warehouse as wh
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
 REPORT_NAME = "report.html"
-TABLES = ("documents", "passages", "mentions", "facts", "conflicts", "quarantine")
+TABLES = ("documents", "passages", "mentions", "facts", "conflicts", "quarantine", "document_texts")
 
 # Colours for indicators: matplotlib's tab10, then golden-angle hues (distinct for any number of indicators).
 TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf")
@@ -536,10 +536,16 @@ def context(warehouse: Path, raw: Path) -> dict[str, Any]:
     known_docs = {d["doc_id"] for d in docs}
     orphans = [m for m in mentions if m["doc_id"] not in known_docs]
     passages_of, mentions_of = group_by_doc(passages), group_by_doc(list(m_views.values()))
+    dt = t["document_texts"]  # the extracted text of PDF and HTML documents, as published
+    converted = dict(zip(dt["doc_id"], dt["text"])) if len(dt) else {}
     for d in sorted(docs, key=lambda d: (d.get("path") or "", d["doc_id"])):
         ps = passages_of.get(d["doc_id"], [])
         ms = sorted(mentions_of.get(d["doc_id"], []), key=lambda m: (m["start"], m["end"]))
-        text, exact = document_text(raw, d, ps, ms)
+        text, exact = (converted[d["doc_id"]], True) if d["doc_id"] in converted else document_text(raw, d, ps, ms)
+        for m in ms:  # a PDF's page: link the figure to the page in the original file
+            if m.get("page"):
+                m["page"] = int(m["page"])  # read back from Parquet as a float when the column has NULLs
+                m["page_href"] = f"{(raw / d['path']).resolve().as_uri()}#page={m['page']}"
         texts[d["doc_id"]] = text
         cov, missed = doc_coverage(text, ms, set(facts_of))
         total = total.add(cov)

@@ -139,6 +139,9 @@ def ranges() -> Iterator[Case]:
                    ((f"${a} billion", va * 1e9, "USD", ">=", None), (f"${b} billion", vb * 1e9, "USD", "<=", None)))
         yield Case("ranges", f"The cost in {country} is put at ${a} to ${b} billion.",
                    ((f"${a}", va * 1e9, "USD", ">=", None), (f"${b} billion", vb * 1e9, "USD", "<=", None)))
+        for form, unit in (("km", "kilometers"), ("kg", "kilograms"), ("euros", "EUR"), ("weeks", "weeks")):
+            yield Case("ranges", f"In {country} it takes between {a} and {b} {form}.",
+                       ((a, va, unit, ">=", None), (f"{b} {form}", vb, unit, "<=", None)))
 
 
 def changes() -> Iterator[Case]:
@@ -162,6 +165,11 @@ def changes() -> Iterator[Case]:
             [x for x in NUMS if "." not in x[0]], [("more", "up"), ("higher", "up"), ("fewer", "down"), ("lower", "down"), ("less", "down")], COUNTRIES):
         yield Case("changes", f"There were {n} {word} than a year earlier in {country}.",
                    ((n, v, "count", "=", d),))
+    for (n, v), country, year, topic in itertools.product(SMALL, COUNTRIES, YEARS[-3:], ["Inflation", "GDP growth"]):
+        yield Case("changes", f"{topic} in {country} picked up in May. It is expected to average {n}% in {year}.",
+                   ((f"{n}%", v, "percent", "=", "up"),))
+        yield Case("changes", f"Unemployment in {country} edged up in May. It is expected to average {n}% in {year}.",
+                   ((f"{n}%", v, "percent", "=", None),))
     for (noun, d), (n, v), country in itertools.product(
             [("increase", "up"), ("rise", "up"), ("decline", "down"), ("drop", "down"), ("reduction", "down")],
             NUMS, COUNTRIES):
@@ -176,6 +184,10 @@ def signs() -> Iterator[Case]:
         span = f"{sign}{n}%"
         yield Case("signs", f"Retail sales in {country} changed {span} in {month}.", ((span, v, "percent", "=", d),))
         yield Case("signs", f"Employment in {country} moved ({sign}{n}%) in {month}.", ((span, v, "percent", "=", d),))
+    for (n, v), country, unit in itertools.product(NUMS[:6], COUNTRIES, [("°C", "degrees_celsius"),
+                                                                      (" degrees Fahrenheit", "degrees_fahrenheit")]):
+        span = f"-{n}{unit[0]}"
+        yield Case("signs", f"Nights in {country} fell to {span} in winter.", ((span, v, unit[1], "=", None),))
     for (sign, d), (n, v), country in itertools.product([("-", "down"), ("+", "up")], NUMS, COUNTRIES):
         yield Case("signs", f"Jobs in {country} changed ({sign}43,000; {sign}{n}%).",
                    ((f"{sign}43,000", 43000.0, "count", "=", d), (f"{sign}{n}%", v, "percent", "=", d)))
@@ -248,11 +260,34 @@ def negatives() -> Iterator[Case]:
         yield Case("negatives", f"Prices in {country} are compared over 12 months (chart {ref} and table {ref}).", ())
 
 
+def _extra_units() -> Iterator[Case]:
+    """Units carried to the level reached after a change, and compound scales."""
+    for (n, v), (lvl, lv), country in itertools.product(SMALL, [("105.6", 105.6), ("5,210.4", 5210.4), ("98", 98.0)],
+                                                        COUNTRIES):
+        yield Case("units", f"{country}'s main index rose {n} points to {lvl}.",
+                   ((f"{n} points", v, "index_points", "=", "up"), (lvl, lv, "index_points", "=", None)))
+    for (n, v), country in itertools.product(SMALL, COUNTRIES):
+        yield Case("units", f"Crude in {country} cost ${n} per barrel in 2016 and ${n}5 in 2017.",
+                   ((f"${n} per barrel", v, "USD_per_barrel", "=", None),
+                    (f"${n}5", float(f"{n}5"), "USD_per_barrel", "=", None)))
+
+
+def _extra_negatives() -> Iterator[Case]:
+    """Score and vote tallies, ranks, product and model names."""
+    for a, b, country in itertools.product(range(51, 71, 3), range(20, 50, 7), COUNTRIES):
+        yield Case("negatives", f"The bill passed {a}-{b} in the {country} senate.", ())
+    for n, country in itertools.product(range(3, 25), COUNTRIES):
+        yield Case("negatives", f"{country} is among the top {n} exporters.", ())
+        yield Case("negatives", f"{country} ordered F-{n} jets and iPhone {n} units.", ())
+        yield Case("negatives", f"Shops in {country} open 24/7 on {MONTHS[n % 6]} {n}.", ())
+
+
 CAPABILITIES = {
     "scale words": scale_words, "number words": number_words, "comparators": comparators, "ranges": ranges,
-    "changes": changes, "signs": signs, "units": units, "durations": durations, "negatives": negatives,
+    "changes": changes, "signs": signs, "units": lambda: itertools.chain(units(), _extra_units()),
+    "durations": durations, "negatives": lambda: itertools.chain(negatives(), _extra_negatives()),
 }
-PER_CAPABILITY = 2000
+PER_CAPABILITY = 3000
 
 
 def cases() -> list[Case]:
