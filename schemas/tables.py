@@ -102,6 +102,7 @@ class Mentions(pa.DataFrameModel):
     counterpart: Series[str] = pa.Field(nullable=True, description="The other party (partner, destination, donor or recipient); NULL when there is none.")
     period_start: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="Start of the period the figure refers to (YYYY or YYYY-MM); NULL when open or unknown.")
     period_end: Series[str] = pa.Field(nullable=True, str_matches=PERIOD_RE, description="End of the period (YYYY or YYYY-MM); NULL when open or unknown.")
+    period_rule: Series[str] = pa.Field(nullable=True, description="The period rule that decided period_start/period_end (for example own_time:quarter, heading_scope, refused:inverted); NULL when no period.")
     note: Series[str] = pa.Field(nullable=True, description="Why a field was left open (for example a relative period in an undated document).")
     # --- what is measured and which rules decided (issue 15) ---
     measured: Series[str] = pa.Field(nullable=True, description="The phrase naming what the figure measures ('participation rate', 'crude exports to China'); document[measured_start:measured_end]. NULL when no phrase is found.")

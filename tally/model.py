@@ -38,6 +38,7 @@ class Mention:
     counterpart: str | None = None
     period_start: str | None = None
     period_end: str | None = None
+    period_rule: str | None = None  # the period rule that decided period_start/period_end (NULL: no period)
     note: str | None = None  # why a field was left open (e.g. "relative period, document undated")
     # what the figure measures and which rules decided (issue 15)
     measured: str | None = None  # the phrase naming what is measured; == text of the document at the span

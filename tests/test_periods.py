@@ -37,9 +37,9 @@ def all_dated(text: str, spans: list[tuple[str, str, str | None]], published: st
     ("Imports were 12% of supply prior to 2020.", "12%", (None, "2019")),
     ("Prices rose by over 30% in 2022 alone.", "30%", ("2022", "2022")),
     ("Staff fell to fewer than 50 by 2023.", "50", (None, "2023")),
-    ("The FY2024 act provides $814.4 billion for defense.", "$814.4 billion", ("2023-10", "2024-09")),
+    ("The U.S. FY2024 act provides $814.4 billion for defense.", "$814.4 billion", ("2023-10", "2024-09")),
     ("In fiscal year 1997, the United States contributed about $470 million to NATO.", "$470 million", ("1996-10", "1997-09")),
-    ("The act authorizes up to $1.5 billion a year for fiscal years 2010 through 2014.", "$1.5 billion", ("2009-10", "2014-09")),
+    ("The federal act authorizes up to $1.5 billion a year for fiscal years 2010 through 2014.", "$1.5 billion", ("2009-10", "2014-09")),
     ("FAS forecasts the wheat crop in MY 2016/17 at 72.5 MMT.", "72.5 MMT", ("2016-07", "2017-06")),
     ("The deficit was $44.7 billion in July 2016.", "$44.7 billion", ("2016-07", "2016-07")),
     ("Output rose 7.3 percent in the first nine months of 2008.", "7.3 percent", ("2008-01", "2008-09")),
@@ -85,7 +85,7 @@ def test_prior_to_the_war_uses_the_documents_own_date():
 
 
 def test_relative_times_use_the_publication_date_or_stay_open_with_a_note():
-    text = "Revenue fell by an estimated 20% in the past fiscal year."
+    text = "U.S. federal revenue fell by an estimated 20% in the past fiscal year."
     m = dated(text, "20%", change="down")
     assert (m.period_start, m.period_end) == (None, None) and "undated" in m.note
     m = dated(text, "20%", change="down", published="2024-04-22")

@@ -40,6 +40,30 @@ class PassageIndex:
         return p if p.start <= start < p.end and (end is None or end <= p.end) else None
 
 
+class _Spans:
+    """Sentence and clause spans, split once per passage and per sentence (not once per mention, which made
+    a long passage of figures quadratic) and looked up by bisection."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self.clauses: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    @staticmethod
+    def _at(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+        i = bisect_right(spans, (pos, float("inf"))) - 1
+        return spans[i] if i >= 0 and spans[i][0] <= pos < spans[i][1] else enclosing(spans, pos)
+
+    def at(self, pspan: tuple[int, int], pos: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(sentence, clause) holding pos inside the passage span."""
+        if pspan not in self.sentences:
+            self.sentences[pspan] = sentence_spans(self.text, *pspan)
+        sent = self._at(self.sentences[pspan], pos)
+        if sent not in self.clauses:
+            self.clauses[sent] = clause_spans(self.text, *sent)
+        return sent, self._at(self.clauses[sent], pos)
+
+
 def build_mentions(doc: DocContext, passages: list[Passage]) -> list[Mention]:
     """Extract every quantity in the document and resolve it against the passage that holds it.
 
@@ -68,18 +92,18 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
     """
     text = doc.text
     profile = DocProfile.of(text)
-    pctx = PeriodContext.of(text, doc.published)
+    pctx = PeriodContext.of(text, doc.published, getattr(doc, "country", None))
     mentions = sorted(mentions, key=lambda m: m.start)
     index = index or PassageIndex(passages)
     slots: list[Slot] = []
     country = publisher_country_of(doc.country, doc.publisher)
     prev: Mention | None = None
+    spans = _Spans(text)
     section_times: dict[str, list] = {}
     for m in mentions:
         p = index.at(m.start, m.end)
         pspan = (p.start, p.end) if p else (m.start, m.end)
-        sent = enclosing(sentence_spans(text, *pspan), m.start)
-        clause = enclosing(clause_spans(text, *sent), m.start)
+        sent, clause = spans.at(pspan, m.start)
         label = p.label if p else None
         section = p.section if p else None
         if label and section and label == section:
@@ -113,10 +137,11 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
         if section and section not in section_times:
             section_times[section] = find_times(section, pctx)
         sec_times = section_times.get(section, []) if section else []
-        slots.append(Slot(m.start, m.end, sent, clause, sec_times, cl.measure == "change", subject, m.unit))
+        slots.append(Slot(m.start, m.end, sent, clause, sec_times, cl.measure == "change", subject, m.unit,
+                          passage=pspan, section=section))
     assign_periods(text, slots, pctx)
     for m, s in zip(mentions, slots):
-        m.period_start, m.period_end = s.period_start, s.period_end
+        m.period_start, m.period_end, m.period_rule = s.period_start, s.period_end, s.rule
         if s.note and m.period_start is None and m.period_end is None:
             m.note = s.note
     return mentions
