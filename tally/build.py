@@ -350,7 +350,7 @@ def build_tables(found: Discovered | Path, options: BuildOptions = BuildOptions(
         # Repair at the row: mentions (and facts, charged to their mentions) that fail a row-level check
         # are left out alone, and the document is published without them.
         found_rows = rejected_mentions(tables, report.failures)
-        if found_rows:
+        if found_rows and not _systemic(found_rows, tables["mentions"], len(extracted)):
             rejected = found_rows
             extracted = drop_mentions(extracted, {r["row_id"] for r in rejected})
             tables, report = _build(extracted, rejected)
@@ -365,6 +365,13 @@ def build_tables(found: Discovered | Path, options: BuildOptions = BuildOptions(
         if not report.ok:
             raise ValidationFailed(report.failures)
     return Tables(tables, quarantine, report, len(extracted) - cached, cached, timings)
+
+
+def _systemic(rows: list[dict], mentions: "pd.DataFrame", n_docs: int) -> bool:
+    """Whether failing rows point at a broken stage rather than at bad figures: more than half of all
+    mentions fail, or every one of several documents has failing rows."""
+    docs = {r["doc_id"] for r in rows}
+    return 2 * len(rows) > len(mentions) or (n_docs > 1 and len(docs) == n_docs)
 
 
 def rejected_mentions(tables: dict[str, "pd.DataFrame"], failures: "pd.DataFrame") -> list[dict] | None:

@@ -64,7 +64,8 @@ def test_systemic_validation_failure_leaves_last_good_warehouse(prefect_harness,
     assert query(w, "SELECT count(*) FROM mentions")[0][0] == n_before
 
 
-def test_document_failing_validation_is_quarantined(prefect_harness, raw, tmp_path, monkeypatch):
+def test_rows_failing_validation_are_rejected_alone_and_their_document_published(prefect_harness, raw, tmp_path,
+                                                                               monkeypatch):
     from flows.pipeline import tally_pipeline
 
     w = tmp_path / "wh"
@@ -75,17 +76,17 @@ def test_document_failing_validation_is_quarantined(prefect_harness, raw, tmp_pa
         ok, bad = real(batch)
         for e in ok:
             if e.doc.path.startswith("bad doc"):
-                for m in e.mentions:
-                    m.unit = "furlongs"
+                e.mentions[0].unit = "furlongs"
         return ok, bad
 
     monkeypatch.setattr(lib, "extract_mentions", corrupt)
     s = tally_pipeline(raw=str(raw), warehouse=str(w))
-    assert s.documents == 1 and [q.path for q in s.quarantined] == ["bad doc é.txt"]
-    rows = query(w, "SELECT path, stage, error_class, message FROM quarantine")
-    assert rows[0][:3] == ("bad doc é.txt", "validate", "ValidationFailed")
-    assert "mentions.unit: unit_in_vocabulary" in rows[0][3]
-    assert query(w, "SELECT count(*) FROM documents WHERE path LIKE 'bad doc%'") == [(0,)]
+    assert s.documents == 2 and s.quarantined == []
+    rows = query(w, "SELECT r.text, r.checks FROM rejected_rows r JOIN documents d USING (doc_id) "
+                    "WHERE d.path LIKE 'bad doc%'")
+    assert len(rows) == 1 and "mentions.unit: unit_in_vocabulary" in rows[0][1]
+    left = query(w, "SELECT m.text FROM mentions m JOIN documents d USING (doc_id) WHERE d.path LIKE 'bad doc%'")
+    assert left and rows[0][0] not in {t for (t,) in left}
 
 
 def test_library_does_not_import_prefect():
