@@ -303,15 +303,22 @@ def pull(
     version: str = typer.Option(None, help="Version to pull (default: the latest)."),
     into: Path = typer.Option(Path("releases"), help="Folder to put the release in (as INTO/VERSION/)."),
     load: Path = typer.Option(None, help="Also load the tables into this DuckDB file (with comments and views)."),
+    timeout: float = typer.Option(1800, help="Give up after this many seconds in all (0: no limit)."),
 ) -> None:
     """Download a release, verify every file's sha256, and optionally load it into DuckDB."""
+    import signal
+
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    from tally.publish import release as rl
+    from tally.publish import pull as pl
 
+    def stop(signum: int, frame: object) -> None:  # SIGTERM unwinds like Ctrl-C, so partial folders go
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
     t0 = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                  console=err, transient=True) as bar:
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
         tasks: dict[str, int] = {}
 
         def progress(name: str, done: int, total: int | None) -> None:
@@ -320,17 +327,20 @@ def pull(
             bar.update(tasks[name], completed=done, total=total)
 
         try:
-            path = rl.pull(source, version, into, progress)
-        except rl.ReleaseError as exc:
-            raise _fail("pull", f"{exc}; nothing was kept", 1)
+            path = pl.pull(source, version, into, progress, timeout or None)
+        except pl.ReleaseError as exc:
+            code = 2 if isinstance(exc, pl.ReleaseRefused) else 1
+            raise _fail("pull", f"{exc}; nothing was kept", code)
     size = sum(p.stat().st_size for p in path.iterdir())
     out.print(f"pulled {path.name}: {len(list(path.iterdir()))} files, {size / 1024:.1f} KiB, all sha256 verified, "
               f"in {path}/ ({time.perf_counter() - t0:.1f} s)", markup=False, highlight=False, soft_wrap=True)
     if load is not None:
         try:
-            tables = rl.load(path, load)
+            tables = pl.load(path, load)
+        except pl.ReleaseError as exc:
+            raise _fail("pull", f"{exc}; nothing was loaded into {load}")
         except Exception as exc:  # noqa: BLE001 - any DuckDB or file error, reported in one line
-            raise _fail("pull", f"loading into {load} failed: {exc}")
+            raise _fail("pull", f"loading into {load} failed: {str(exc).strip().splitlines()[0]}")
         out.print(f"loaded {len(tables)} tables and the views into {load}", markup=False, highlight=False, soft_wrap=True)
 
 
