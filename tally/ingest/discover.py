@@ -150,6 +150,7 @@ def scan(raw: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
     like documents but cannot be read as files: broken links, FIFOs, sockets, devices. Nothing is opened,
     so a FIFO cannot hang the run."""
     files, refused = [], []
+    root = raw.resolve()
     for p in _candidates(raw):
         try:
             st = p.stat()
@@ -159,12 +160,18 @@ def scan(raw: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
             else:
                 refused.append((display_path(raw, p), "Unreadable", f"cannot stat: {exc.strerror or exc}"))
             continue
-        if stat.S_ISREG(st.st_mode):
+        if not p.resolve().is_relative_to(root):  # a link (or a link's link) whose real path leaves raw/
+            refused.append((display_path(raw, p), "LinkOutsideRaw", _outside(p)))
+        elif stat.S_ISREG(st.st_mode):
             files.append(p)
         elif not stat.S_ISDIR(st.st_mode):
             kind = "FIFO" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode) else "device"
             refused.append((display_path(raw, p), "NotARegularFile", f"a {kind}, not a regular file; skipped unread"))
     return files, refused
+
+
+def _outside(p: Path) -> str:
+    return f"symbolic link to {os.readlink(p) if p.is_symlink() else p.resolve()!s}, outside the raw folder; not read"
 
 
 def list_documents(raw: Path) -> list[Path]:
@@ -180,6 +187,8 @@ def read_raw(raw: Path, path: Path, manifest: dict[str, SourceInfo]) -> RawDocum
     rel = display_path(raw, path)
     source = manifest.get(rel, SourceInfo(file=rel))
     try:
+        if not path.resolve().is_relative_to(raw.resolve()):  # checked again: the link may have changed
+            raise DocumentError(rel, "discover", _outside(path))
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
             raise DocumentError(rel, "discover", "not a regular file")
