@@ -34,6 +34,8 @@ def run(
     no_cache: bool = typer.Option(False, "--no-cache", help="Re-extract every document, ignoring the cache."),
     summary_json: Path = typer.Option(None, help="Also write the run summary as JSON to this file."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="When another run is publishing this warehouse: "
+                              "wait for it (default), or exit 1 naming it."),
 ) -> None:
     """Run the tally-pipeline flow on RAW and publish WAREHOUSE (Prefect runs embedded; no server needed)."""
     from flows.settings import configure_prefect
@@ -50,6 +52,17 @@ def run(
     if task_runner not in ("auto", "threads", "processes", "dask"):
         raise _fail("run", f"unknown --task-runner {task_runner!r}: use auto, threads, processes or dask")
     configure_prefect(warehouse, verbose)
+    import os
+
+    os.environ["TALLY_LOCK_WAIT"] = "1" if wait else "0"  # read by the publish step (tally.publish.builds)
+    from tally.publish.builds import WarehouseBusy, warehouse_lock
+
+    if not wait:  # fail before Prefect starts; publish checks again (the lock may be taken meanwhile)
+        try:
+            with warehouse_lock(warehouse, wait=False):
+                pass
+        except WarehouseBusy as exc:
+            raise _fail("run", str(exc), 1)
     from flows import pipeline as fp
     from flows.runners import make_task_runner, resolve_kind
     from tally.publish.validate import ValidationFailed
@@ -74,6 +87,8 @@ def run(
         err.print("tally run: validation failed; nothing was published, the last good warehouse is unchanged", markup=False)
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(2)
+    except WarehouseBusy as exc:
+        raise _fail("run", str(exc), 1)
     except (FileNotFoundError, ValueError) as exc:
         raise _fail("run", str(exc))
     finally:
