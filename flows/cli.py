@@ -236,8 +236,10 @@ def _fail(command: str, message: str, code: int = 2) -> typer.Exit:
 def query(
     sql: str = typer.Argument(..., help="One SQL query (DuckDB dialect), e.g. \"SELECT * FROM series\"."),
     warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder (or a .duckdb file)."),
-    format: QueryFormat = typer.Option(QueryFormat.table, "--format", "-f", help="table, csv, json or parquet."),
-    out_file: Path = typer.Option(None, "--out", "-o", help="Write the result to this file instead of standard output."),
+    format: QueryFormat = typer.Option(None, "--format", "-f", show_default=False,
+                                       help="table, csv, json or parquet (default: from --out's extension, else table)."),
+    out_file: Path = typer.Option(None, "--out", "-o", help="Write the result to this file (.parquet, .csv, .json) "
+                                  "instead of standard output; streamed, so any size fits."),
     with_: list[str] = typer.Option([], "--with", "-w", metavar="NAME=FILE",
                                     help="Make a CSV, Parquet or JSON file queryable as NAME (repeatable)."),
 ) -> None:
@@ -245,30 +247,56 @@ def query(
     from tally.review import query as q
 
     try:
-        result = q.query(warehouse, sql, q.parse_with(with_))
+        fmt = format.value if format is not None else q.out_format(out_file) if out_file is not None else "table"
+        if fmt == "table" and out_file is not None:
+            raise q.QueryError("--format table is for the terminal; use parquet, csv or json with --out")
+        if fmt == "parquet" and out_file is None and sys.stdout.isatty():
+            raise q.QueryError("--format parquet writes binary; pass --out FILE or redirect stdout")
+        with q.results(warehouse, sql, q.parse_with(with_)) as result:
+            if result is None:
+                return
+            if fmt == "table":
+                return _print_table(*q.head(result, _TABLE_ROWS))
+            write = {"parquet": q.stream_parquet, "csv": q.stream_csv, "json": q.stream_json}[fmt]
+            if out_file is None:
+                n = write(result, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            else:
+                with q.atomic_out(out_file) as fh:
+                    n = write(result, fh)
     except q.QueryError as exc:
         raise _fail("query", str(exc))
-    if result is None:
-        return
-    if format is QueryFormat.parquet:
-        if out_file is None and sys.stdout.isatty():
-            raise _fail("query", "--format parquet writes binary; pass --out FILE or redirect stdout")
-        q.write_parquet(result, str(out_file) if out_file else sys.stdout.buffer)
-    elif format is QueryFormat.table and out_file is None:
-        t = Table(*result.column_names, caption=f"{result.num_rows} rows")
-        for row in result.slice(0, _TABLE_ROWS).to_pylist():
-            t.add_row(*[q.cell(v) for v in row.values()])
-        out.print(t)
-        if result.num_rows > _TABLE_ROWS:
-            err.print(f"showing {_TABLE_ROWS} of {result.num_rows} rows; use --format csv for all", markup=False)
-    else:
-        text = q.to_json(result) if format is QueryFormat.json else q.to_csv(result)
-        if out_file is None:
-            sys.stdout.write(text)
-        else:
-            out_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _fail("query", f"{out_file or 'stdout'}: {exc.strerror or exc}")
     if out_file is not None:
-        err.print(f"wrote {result.num_rows} rows to {out_file}", markup=False, highlight=False)
+        err.print(f"wrote {n} rows to {out_file}", markup=False, highlight=False)
+
+
+def _print_table(result, total: int) -> None:
+    """The first rows as a rich table; on a pipe as wide as it needs, so no number is ever cut."""
+    from tally.review import query as q
+
+    from rich.text import Text
+
+    rows = [[q.cell(v) for v in r.values()] for r in result.to_pylist()]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(result.column_names)]
+    t = Table(caption=f"{total} rows")
+    for name, typ, w in zip(result.column_names, result.schema.types, widths):
+        numeric = pa_numeric(typ)
+        t.add_column(Text(name), justify="right" if numeric else "left", no_wrap=numeric, min_width=w if numeric else None)
+    for r in rows:
+        t.add_row(*map(Text, r))  # Text: a value such as "[bold]" is shown, not read as markup
+    console = out if out.is_terminal else Console(width=max(80, sum(widths) + 3 * len(widths) + 1))
+    console.print(t)
+    if total > _TABLE_ROWS:
+        err.print(f"showing {_TABLE_ROWS} of {total} rows; use --format csv for all", markup=False)
+
+
+def pa_numeric(typ) -> bool:
+    """Whether an Arrow type holds numbers (those columns are never wrapped or cut)."""
+    import pyarrow as pa
+
+    return pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)
 
 
 @app.command()
