@@ -252,7 +252,7 @@ def query(
             raise q.QueryError("--format table is for the terminal; use parquet, csv or json with --out")
         if fmt == "parquet" and out_file is None and sys.stdout.isatty():
             raise q.QueryError("--format parquet writes binary; pass --out FILE or redirect stdout")
-        with q.results(warehouse, sql, q.parse_with(with_)) as result:
+        with q.results(warehouse, sql, q.parse_with(with_), json_rows=fmt == "json") as result:
             if result is None:
                 return
             if fmt == "table":
