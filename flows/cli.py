@@ -34,6 +34,8 @@ def run(
     no_cache: bool = typer.Option(False, "--no-cache", help="Re-extract every document, ignoring the cache."),
     summary_json: Path = typer.Option(None, help="Also write the run summary as JSON to this file."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="When another run is publishing this warehouse: "
+                              "wait for it (default), or exit 1 naming it."),
 ) -> None:
     """Run the tally-pipeline flow on RAW and publish WAREHOUSE (Prefect runs embedded; no server needed)."""
     from flows.settings import configure_prefect
@@ -50,6 +52,17 @@ def run(
     if task_runner not in ("auto", "threads", "processes", "dask"):
         raise _fail("run", f"unknown --task-runner {task_runner!r}: use auto, threads, processes or dask")
     configure_prefect(warehouse, verbose)
+    import os
+
+    os.environ["TALLY_LOCK_WAIT"] = "1" if wait else "0"  # read by the publish step (tally.publish.builds)
+    from tally.publish.builds import WarehouseBusy, warehouse_lock
+
+    if not wait:  # fail before Prefect starts; publish checks again (the lock may be taken meanwhile)
+        try:
+            with warehouse_lock(warehouse, wait=False):
+                pass
+        except WarehouseBusy as exc:
+            raise _fail("run", str(exc), 1)
     from flows import pipeline as fp
     from flows.runners import make_task_runner, resolve_kind
     from tally.publish.validate import ValidationFailed
@@ -74,6 +87,8 @@ def run(
         err.print("tally run: validation failed; nothing was published, the last good warehouse is unchanged", markup=False)
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(2)
+    except WarehouseBusy as exc:
+        raise _fail("run", str(exc), 1)
     except (FileNotFoundError, ValueError) as exc:
         raise _fail("run", str(exc))
     finally:
@@ -273,8 +288,10 @@ def _fail(command: str, message: str, code: int = 2) -> typer.Exit:
 def query(
     sql: str = typer.Argument(..., help="One SQL query (DuckDB dialect), e.g. \"SELECT * FROM series\"."),
     warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder (or a .duckdb file)."),
-    format: QueryFormat = typer.Option(QueryFormat.table, "--format", "-f", help="table, csv, json or parquet."),
-    out_file: Path = typer.Option(None, "--out", "-o", help="Write the result to this file instead of standard output."),
+    format: QueryFormat = typer.Option(None, "--format", "-f", show_default=False,
+                                       help="table, csv, json or parquet (default: from --out's extension, else table)."),
+    out_file: Path = typer.Option(None, "--out", "-o", help="Write the result to this file (.parquet, .csv, .json) "
+                                  "instead of standard output; streamed, so any size fits."),
     with_: list[str] = typer.Option([], "--with", "-w", metavar="NAME=FILE",
                                     help="Make a CSV, Parquet or JSON file queryable as NAME (repeatable)."),
 ) -> None:
@@ -282,30 +299,56 @@ def query(
     from tally.review import query as q
 
     try:
-        result = q.query(warehouse, sql, q.parse_with(with_))
+        fmt = format.value if format is not None else q.out_format(out_file) if out_file is not None else "table"
+        if fmt == "table" and out_file is not None:
+            raise q.QueryError("--format table is for the terminal; use parquet, csv or json with --out")
+        if fmt == "parquet" and out_file is None and sys.stdout.isatty():
+            raise q.QueryError("--format parquet writes binary; pass --out FILE or redirect stdout")
+        with q.results(warehouse, sql, q.parse_with(with_), json_rows=fmt == "json") as result:
+            if result is None:
+                return
+            if fmt == "table":
+                return _print_table(*q.head(result, _TABLE_ROWS))
+            write = {"parquet": q.stream_parquet, "csv": q.stream_csv, "json": q.stream_json}[fmt]
+            if out_file is None:
+                n = write(result, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            else:
+                with q.atomic_out(out_file) as fh:
+                    n = write(result, fh)
     except q.QueryError as exc:
         raise _fail("query", str(exc))
-    if result is None:
-        return
-    if format is QueryFormat.parquet:
-        if out_file is None and sys.stdout.isatty():
-            raise _fail("query", "--format parquet writes binary; pass --out FILE or redirect stdout")
-        q.write_parquet(result, str(out_file) if out_file else sys.stdout.buffer)
-    elif format is QueryFormat.table and out_file is None:
-        t = Table(*result.column_names, caption=f"{result.num_rows} rows")
-        for row in result.slice(0, _TABLE_ROWS).to_pylist():
-            t.add_row(*[q.cell(v) for v in row.values()])
-        out.print(t)
-        if result.num_rows > _TABLE_ROWS:
-            err.print(f"showing {_TABLE_ROWS} of {result.num_rows} rows; use --format csv for all", markup=False)
-    else:
-        text = q.to_json(result) if format is QueryFormat.json else q.to_csv(result)
-        if out_file is None:
-            sys.stdout.write(text)
-        else:
-            out_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _fail("query", f"{out_file or 'stdout'}: {exc.strerror or exc}")
     if out_file is not None:
-        err.print(f"wrote {result.num_rows} rows to {out_file}", markup=False, highlight=False)
+        err.print(f"wrote {n} rows to {out_file}", markup=False, highlight=False)
+
+
+def _print_table(result, total: int) -> None:
+    """The first rows as a rich table; on a pipe as wide as it needs, so no number is ever cut."""
+    from tally.review import query as q
+
+    from rich.text import Text
+
+    rows = [[q.cell(v) for v in r.values()] for r in result.to_pylist()]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(result.column_names)]
+    t = Table(caption=f"{total} rows")
+    for name, typ, w in zip(result.column_names, result.schema.types, widths):
+        numeric = pa_numeric(typ)
+        t.add_column(Text(name), justify="right" if numeric else "left", no_wrap=numeric, min_width=w if numeric else None)
+    for r in rows:
+        t.add_row(*map(Text, r))  # Text: a value such as "[bold]" is shown, not read as markup
+    console = out if out.is_terminal else Console(width=max(80, sum(widths) + 3 * len(widths) + 1))
+    console.print(t)
+    if total > _TABLE_ROWS:
+        err.print(f"showing {_TABLE_ROWS} of {total} rows; use --format csv for all", markup=False)
+
+
+def pa_numeric(typ) -> bool:
+    """Whether an Arrow type holds numbers (those columns are never wrapped or cut)."""
+    import pyarrow as pa
+
+    return pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)
 
 
 @app.command()
@@ -355,15 +398,22 @@ def pull(
     version: str = typer.Option(None, help="Version to pull (default: the latest)."),
     into: Path = typer.Option(Path("releases"), help="Folder to put the release in (as INTO/VERSION/)."),
     load: Path = typer.Option(None, help="Also load the tables into this DuckDB file (with comments and views)."),
+    timeout: float = typer.Option(1800, help="Give up after this many seconds in all (0: no limit)."),
 ) -> None:
     """Download a release, verify every file's sha256, and optionally load it into DuckDB."""
+    import signal
+
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    from tally.publish import release as rl
+    from tally.publish import pull as pl
 
+    def stop(signum: int, frame: object) -> None:  # SIGTERM unwinds like Ctrl-C, so partial folders go
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
     t0 = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                  console=err, transient=True) as bar:
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
         tasks: dict[str, int] = {}
 
         def progress(name: str, done: int, total: int | None) -> None:
@@ -372,17 +422,20 @@ def pull(
             bar.update(tasks[name], completed=done, total=total)
 
         try:
-            path = rl.pull(source, version, into, progress)
-        except rl.ReleaseError as exc:
-            raise _fail("pull", f"{exc}; nothing was kept", 1)
+            path = pl.pull(source, version, into, progress, timeout or None)
+        except pl.ReleaseError as exc:
+            code = 2 if isinstance(exc, pl.ReleaseRefused) else 1
+            raise _fail("pull", f"{exc}; nothing was kept", code)
     size = sum(p.stat().st_size for p in path.iterdir())
     out.print(f"pulled {path.name}: {len(list(path.iterdir()))} files, {size / 1024:.1f} KiB, all sha256 verified, "
               f"in {path}/ ({time.perf_counter() - t0:.1f} s)", markup=False, highlight=False, soft_wrap=True)
     if load is not None:
         try:
-            tables = rl.load(path, load)
+            tables = pl.load(path, load)
+        except pl.ReleaseError as exc:
+            raise _fail("pull", f"{exc}; nothing was loaded into {load}")
         except Exception as exc:  # noqa: BLE001 - any DuckDB or file error, reported in one line
-            raise _fail("pull", f"loading into {load} failed: {exc}")
+            raise _fail("pull", f"loading into {load} failed: {str(exc).strip().splitlines()[0]}")
         out.print(f"loaded {len(tables)} tables and the views into {load}", markup=False, highlight=False, soft_wrap=True)
 
 

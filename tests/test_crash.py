@@ -180,3 +180,48 @@ def test_kill_tally_release_leaves_complete_or_no_release(tmp_path):
         except Exception as exc:  # noqa: BLE001
             failures.append(f"release kill {k + 1}: {type(exc).__name__}: {exc}")
     assert not failures, failures
+
+
+def test_two_runs_started_together_on_one_warehouse(tmp_path):
+    """Both end; `current` always points at a complete build; queries answer throughout."""
+    w = tmp_path / "wh"
+    raws = []
+    for v in (2, 3):
+        raw = tmp_path / f"raw{v}"
+        raw.mkdir()
+        shutil.copy(SEED, raw / SEED.name)
+        _set_version(raw, v)
+        raws.append(raw)
+    env = {**_env(tmp_path), "TALLY_TEST_PUBLISH_DELAY": "1.5"}
+    procs = [_start([_tally(), "run", "--raw", str(raw), "--warehouse", str(w)], env) for raw in raws]
+    problems, checks = [], 0
+    while any(p.poll() is None for p in procs):
+        if (w / "current").is_symlink():
+            before = (w / "current").resolve()
+            try:
+                _consistent(w)
+                checks += 1
+            except Exception as exc:  # noqa: BLE001 - collected, reported below
+                if (w / "current").resolve() == before:  # (a swap between reading build.json and querying is fine)
+                    problems.append(f"{type(exc).__name__}: {exc}")
+        time.sleep(0.1)
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    assert not problems, problems[:5]
+    assert checks > 10
+    _consistent(w)
+
+
+def test_no_wait_run_exits_1_naming_the_holder(tmp_path):
+    from tally.publish.builds import warehouse_lock
+
+    raw, w = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    env = {k: v for k, v in _env(tmp_path).items() if k != "TALLY_TEST_PUBLISH_DELAY"}
+    with warehouse_lock(w, "the nightly job"):
+        r = subprocess.run([_tally(), "run", "--raw", str(raw), "--warehouse", str(w), "--no-wait"], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert r.stderr.startswith("tally run: ") and "the nightly job" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert not (w / "current").exists()

@@ -121,3 +121,32 @@ def test_manifest_entry_for_a_missing_file_is_a_warning(tmp_path):
     (tmp_path / "sources.toml").write_text("[[document]]\nfile = 'gone.txt'\n[[document]]\nfile = 'a.txt'\n")
     manifest = disc.read_manifest(tmp_path)
     assert disc.manifest_warnings(manifest, ["a.txt"]) == ["sources.toml lists 'gone.txt', which is not in the raw folder"]
+
+
+def test_utf8_with_one_cp1252_paragraph_is_decoded_as_utf8_and_the_bytes_recorded():
+    utf8 = ("The report — “Trade in 2024” — says exports rose 12% to €4 billion.\n\n" * 20).encode("utf-8")
+    legacy = "Le café naïve: “imports” fell 3% in 2023.\n\n".encode("cp1252")
+    data = utf8 + legacy + utf8
+    doc = disc.decode(_raw(data))
+    assert doc.text.startswith("The report — “Trade in 2024”")  # not mac_iceland or the like
+    assert "Le café naïve: “imports” fell 3% in 2023." in doc.text  # the cp1252 bytes read as cp1252
+    assert doc.encoding.startswith("utf-8") and "4 bytes" in doc.encoding and f"byte {len(utf8) + 6}" in doc.encoding
+    assert doc.text.count("\n") == data.count(b"\n")
+
+
+def test_mostly_legacy_text_is_still_detected_whole():
+    data = ("Le café naïve façade: ½ of £5 million. " * 30 + "\n").encode("cp1252")
+    doc = disc.decode(_raw(data))
+    assert doc.encoding == "cp1252" and doc.text == data.decode("cp1252")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_decoded(codec):
+    data = TEXT.encode(codec)
+    doc = disc.decode(_raw(data))
+    assert (doc.text, doc.encoding) == (TEXT, codec)
+
+
+def test_binary_with_nul_bytes_is_still_binary():
+    with pytest.raises(disc.DocumentError, match="binary"):
+        disc.decode(_raw(bytes(range(256)) * 40))

@@ -48,7 +48,10 @@ def test_query_csv_json_and_parquet(warehouse, tmp_path):
     res = _query(warehouse, sql, "--format", "csv")
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
-    assert lines[0] == "code,members" and lines[1].startswith('G7,"[""CAN""') and lines[2] == "WLD,[]"
+    # (pyarrow's streaming CSV writer quotes every text value)
+    assert lines[0] == "code,members" and lines[1].startswith('"G7","[""CAN""') and lines[2] == '"WLD","[]"'
+    import csv
+    assert list(csv.reader(lines))[1][1].startswith('["CAN", "FRA"')
     res = _query(warehouse, sql, "--format", "json")
     assert json.loads(res.stdout)[0]["members"][:2] == ["CAN", "FRA"]
     out = tmp_path / "g.parquet"
@@ -119,3 +122,69 @@ def test_schema_lists_every_table_and_view_with_comments(warehouse):
         assert name in res.stdout
     res = runner.invoke(app, ["schema", "series", "--warehouse", str(warehouse)])
     assert res.exit_code == 0 and "view series" in res.stdout and "view facts_full" not in res.stdout
+
+
+def test_with_may_not_shadow_a_warehouse_table_or_view(warehouse, tmp_path):
+    csv = tmp_path / "gdp.csv"
+    csv.write_text("iso3,year,value\nUSA,2023,1\n")
+    for name in ("facts", "series", "FACTS"):
+        res = _query(warehouse, "SELECT count(*) FROM facts", "--with", f"{name}={csv}")
+        assert res.exit_code == 2 and res.stderr.count("\n") == 1, (name, res.output)
+        assert "already a table or view" in res.stderr
+
+
+@pytest.mark.parametrize("sql", ["SELECT 1; SELECT 2", "SELECT 1; DROP TABLE facts", "SELECT 1;;SELECT 2"])
+def test_several_statements_are_refused_in_one_line(warehouse, sql):
+    res = _query(warehouse, sql)
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "one statement" in res.stderr, res.output
+
+
+def test_out_takes_the_format_from_the_extension(warehouse, tmp_path):
+    sql = "SELECT code, members FROM groups WHERE code IN ('G7', 'WLD') ORDER BY code"
+    for ext in ("parquet", "csv", "json"):
+        out = tmp_path / f"g.{ext}"
+        res = _query(warehouse, sql, "--out", str(out))
+        assert res.exit_code == 0, res.output
+        if ext == "parquet":
+            assert pq.read_table(out).column("code").to_pylist() == ["G7", "WLD"]
+        elif ext == "csv":
+            assert out.read_text().splitlines()[0] == "code,members"
+        else:
+            assert [r["code"] for r in json.loads(out.read_text())] == ["G7", "WLD"]
+    res = _query(warehouse, sql, "--out", str(tmp_path / "g.xlsx"))
+    assert res.exit_code == 2 and "--format" in res.stderr and not (tmp_path / "g.xlsx").exists()
+
+
+def test_piped_table_never_truncates_numbers(warehouse):
+    cols = ", ".join(f"{1234567890123 + i}.25::DOUBLE AS column_number_{i}" for i in range(12))
+    res = _query(warehouse, f"SELECT 'a long text value that could take the room' AS t, {cols}")
+    assert res.exit_code == 0, res.output
+    for i in range(12):
+        assert f"{1234567890123 + i}.25" in res.stdout
+
+
+def test_query_connection_has_a_memory_limit(warehouse):
+    limit = q.query(warehouse, "SELECT current_setting('memory_limit') AS m").column("m")[0].as_py()
+    number, unit = limit.split()
+    assert unit in ("MiB", "GiB") and float(number) * (1 if unit == "MiB" else 1024) <= 2048, limit
+
+
+def test_large_results_stream_to_every_format(warehouse, tmp_path):
+    sql = "SELECT range AS n, range % 7 AS m, [range::VARCHAR] AS l FROM range(300000)"
+    for ext in ("parquet", "csv", "json"):
+        out = tmp_path / f"big.{ext}"
+        res = _query(warehouse, sql, "--out", str(out))
+        assert res.exit_code == 0 and "wrote 300000 rows" in res.stderr, res.output
+    assert pq.read_table(tmp_path / "big.parquet").num_rows == 300000
+    lines = (tmp_path / "big.csv").read_text().splitlines()
+    assert len(lines) == 300001 and lines[2] == '1,1,"[""1""]"'
+    rows = json.loads((tmp_path / "big.json").read_text())
+    assert len(rows) == 300000 and rows[-1] == {"n": 299999, "m": 299999 % 7, "l": ["299999"]}
+
+
+def test_a_failing_query_leaves_no_partial_out_file(warehouse, tmp_path):
+    out = tmp_path / "x.csv"
+    res = _query(warehouse, "SELECT CASE WHEN range > 250000 THEN error('boom') END AS x FROM range(400000)",
+                 "--out", str(out))
+    assert res.exit_code == 2 and "boom" in res.stderr and res.stderr.count("\n") == 1, res.output
+    assert list(tmp_path.iterdir()) == []

@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import partial
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from schemas.tables import MODELS
+from tally.publish import pull as pl
 from tally.publish import release as rl
 from tally.publish import warehouse as wh
 
@@ -196,7 +198,7 @@ def test_pull_over_http_verifies_and_loads(released, tmp_path):
     got = tmp_path / "got" / "2026.11.28.1"
     for p in _rel(released, "2026.11.28.1").iterdir():
         assert (got / p.name).read_bytes() == p.read_bytes()
-    assert [p.name for p in (tmp_path / "got").iterdir()] == ["2026.11.28.1"]
+    assert [p.name for p in (tmp_path / "got").iterdir() if p.name != ".lock"] == ["2026.11.28.1"]
     con = duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
     try:
         # the second release: POL added to the one-year facts, FRA (two years) removed
@@ -207,10 +209,10 @@ def test_pull_over_http_verifies_and_loads(released, tmp_path):
 
 
 def test_pull_a_chosen_version_from_a_local_folder(released, tmp_path):
-    path = rl.pull(str(released / "releases"), "2026.11.28", tmp_path)
+    path = pl.pull(str(released / "releases"), "2026.11.28", tmp_path)
     assert path == tmp_path / "2026.11.28"
     rl.verify(path)
-    assert rl.pull(str(released / "releases"), "2026.11.28", tmp_path) == path  # already there and intact
+    assert pl.pull(str(released / "releases"), "2026.11.28", tmp_path) == path  # already there and intact
 
 
 def test_pull_refuses_a_tampered_file_and_keeps_nothing(released, tmp_path):
@@ -225,12 +227,131 @@ def test_pull_refuses_a_tampered_file_and_keeps_nothing(released, tmp_path):
         res = runner.invoke(app, ["pull", url, "--into", str(into)])
     assert res.exit_code == 1
     assert "mentions.parquet" in res.stderr and "nothing was kept" in res.stderr
-    assert list(into.iterdir()) == []
+    assert [p.name for p in into.iterdir() if p.name != ".lock"] == []
 
 
 def test_pull_unknown_version_and_unreachable_source(released, tmp_path):
-    with pytest.raises(rl.ReleaseError, match="not found"):
-        rl.pull(str(released / "releases"), "9.9", tmp_path)
+    with pytest.raises(pl.ReleaseError, match="not found"):
+        pl.pull(str(released / "releases"), "9.9", tmp_path)
     with pytest.raises(rl.ReleaseError, match="index.json"):
-        rl.pull(str(tmp_path / "nothing"), None, tmp_path / "x")
+        pl.pull(str(tmp_path / "nothing"), None, tmp_path / "x")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".pull")] == []
+
+
+class _Hostile(_Quiet):
+    """A server that sends far more than declared for one file, or trickles it a byte at a time."""
+
+    mode = "flood"
+    target = ""
+
+    def do_GET(self) -> None:
+        if self.path != self.target:
+            return super().do_GET()
+        self.send_response(200)
+        self.end_headers()
+        try:
+            if self.mode == "flood":
+                for _ in range(5000):  # 320 MB if nobody stops reading
+                    self.wfile.write(b"x" * 65536)
+            else:
+                for _ in range(600):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+@contextmanager
+def serve_hostile(folder: Path, target: str, mode: str) -> Iterator[str]:
+    handler = type("H", (_Hostile,), {"mode": mode, "target": target})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_pull_stops_reading_at_the_declared_bytes(released, tmp_path):
+    into = tmp_path / "got"
+    seen: list[int] = []
+    with serve_hostile(released / "releases", "/2026.11.28.1/facts.parquet", "flood") as url:
+        with pytest.raises(pl.ReleaseError, match="facts.parquet: larger than"):
+            pl.pull(url, None, into, progress=lambda name, done, total: seen.append(done) if name == "facts.parquet" else None)
+    declared = (released / "releases" / "2026.11.28.1" / "facts.parquet").stat().st_size
+    assert max(seen, default=0) <= declared
+    assert [p.name for p in into.iterdir() if p.name != ".lock"] == []
+
+
+def test_pull_timeout_is_an_overall_deadline(released, tmp_path):
+    into = tmp_path / "got"
+    t0 = time.monotonic()
+    with serve_hostile(released / "releases", "/2026.11.28.1/facts.parquet", "trickle") as url:
+        res = runner.invoke(app, ["pull", url, "--into", str(into), "--timeout", "2"])
+    assert time.monotonic() - t0 < 15
+    assert res.exit_code == 1 and "--timeout of 2 s ran out" in res.stderr and res.stderr.count("\n") == 1, res.stderr
+    assert [p.name for p in into.iterdir() if p.name != ".lock"] == []
+
+
+def test_pull_cleans_partial_folders_of_killed_pulls(released, tmp_path):
+    stale = tmp_path / ".pull-deadbeef"
+    (stale / "2026.11.28").mkdir(parents=True)
+    (stale / "2026.11.28" / "facts.parquet").write_bytes(b"half")
+    pl.pull(str(released / "releases"), "2026.11.28", tmp_path)
+    assert not stale.exists()
+
+
+def test_pull_verifies_an_existing_copy_against_the_index(released, tmp_path):
+    path = pl.pull(str(released / "releases"), "2026.11.28", tmp_path)
+    good = (path / "datapackage.json").read_bytes()
+    dp = json.loads(good)
+    dp["description"] = "edited locally, then re-sealed"
+    (path / "datapackage.json").write_text(json.dumps(dp))
+    rl.write_sums(path)
+    rl.verify(path)  # consistent in itself...
+    assert pl.pull(str(released / "releases"), "2026.11.28", tmp_path) == path
+    assert (path / "datapackage.json").read_bytes() == good  # ...but not what the index says: fetched again
+
+
+@pytest.mark.parametrize("index, dp", [
+    ("not json {", None),
+    ('{"releases": 5}', None),
+    ('{"latest": "1", "releases": [{"version": "1", "path": "../outside/"}]}', None),
+    ('{"latest": "1", "releases": [{"version": "1", "path": "/etc/"}]}', None),
+    (None, "[1, 2]"),
+    (None, '{"resources": [{"name": "facts"}]}'),
+    (None, '{"resources": "x"}'),
+])
+def test_malformed_index_or_datapackage_is_one_line(released, tmp_path, index, dp):
+    served = tmp_path / "served"
+    shutil.copytree(released / "releases", served)
+    (tmp_path / "outside").mkdir()
+    if dp is not None:
+        (served / "2026.11.28.1" / "datapackage.json").write_text(dp)
+        data = json.loads((served / "index.json").read_text())
+        data["releases"][-1]["datapackage_sha256"] = rl.sha256_file(served / "2026.11.28.1" / "datapackage.json")
+        index = json.dumps(data)
+    (served / "index.json").write_text(index)
+    res = runner.invoke(app, ["pull", str(served), "--into", str(tmp_path / "got")])
+    assert res.exit_code in (1, 2) and res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert res.stderr.startswith("tally pull: ") and res.stderr.count("\n") == 1, res.stderr
+
+
+def test_local_release_path_may_not_leave_the_source(released, tmp_path):
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copytree(released / "releases" / "2026.11.28", tmp_path / "elsewhere")
+    entry = {"version": "x", "path": "../elsewhere/",
+             "datapackage_sha256": rl.sha256_file(tmp_path / "elsewhere" / "datapackage.json")}
+    (served / "index.json").write_text(json.dumps({"latest": "x", "releases": [entry]}))
+    with pytest.raises(pl.ReleaseRefused, match="unsafe path"):
+        pl.pull(str(served), None, tmp_path / "got")
+    (served / "link").symlink_to(tmp_path / "elsewhere")
+    entry["path"] = "link/"
+    (served / "index.json").write_text(json.dumps({"latest": "x", "releases": [entry]}))
+    with pytest.raises(pl.ReleaseRefused, match="leaves"):
+        pl.pull(str(served), None, tmp_path / "got")

@@ -5,6 +5,7 @@ import codecs
 import hashlib
 import os
 import stat
+import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,6 +170,7 @@ def scan(raw: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
     like documents but cannot be read as files: broken links, FIFOs, sockets, devices. Nothing is opened,
     so a FIFO cannot hang the run."""
     files, refused = [], []
+    root = raw.resolve()
     for p in _candidates(raw):
         try:
             st = p.stat()
@@ -178,12 +180,18 @@ def scan(raw: Path) -> tuple[list[Path], list[tuple[str, str, str]]]:
             else:
                 refused.append((display_path(raw, p), "Unreadable", f"cannot stat: {exc.strerror or exc}"))
             continue
-        if stat.S_ISREG(st.st_mode):
+        if not p.resolve().is_relative_to(root):  # a link (or a link's link) whose real path leaves raw/
+            refused.append((display_path(raw, p), "LinkOutsideRaw", _outside(p)))
+        elif stat.S_ISREG(st.st_mode):
             files.append(p)
         elif not stat.S_ISDIR(st.st_mode):
             kind = "FIFO" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode) else "device"
             refused.append((display_path(raw, p), "NotARegularFile", f"a {kind}, not a regular file; skipped unread"))
     return files, refused
+
+
+def _outside(p: Path) -> str:
+    return f"symbolic link to {os.readlink(p) if p.is_symlink() else p.resolve()!s}, outside the raw folder; not read"
 
 
 def list_documents(raw: Path) -> list[Path]:
@@ -199,6 +207,8 @@ def read_raw(raw: Path, path: Path, manifest: dict[str, SourceInfo]) -> RawDocum
     rel = display_path(raw, path)
     source = manifest.get(rel, SourceInfo(file=rel))
     try:
+        if not path.resolve().is_relative_to(raw.resolve()):  # checked again: the link may have changed
+            raise DocumentError(rel, "discover", _outside(path))
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
             raise DocumentError(rel, "discover", "not a regular file")
@@ -236,13 +246,15 @@ def decode(doc: RawDocument, large: int | None = None, convert_cache: Path | Non
             except UnicodeDecodeError as exc:
                 raise DocumentError(doc.path, "decode", f"starts with a {name} byte order mark but is not valid {name}: {exc.reason}") from exc
             break
+    if text is None and b"\x00" in data:
+        text, encoding = _utf16_without_bom(data) or (None, None)
     if text is None:
         if b"\x00" in data:
             raise DocumentError(doc.path, "decode", "binary file (NUL bytes); only plain text is supported")
         try:
             text, encoding = _text(data, 0, "utf-8", large), "utf-8"
         except UnicodeDecodeError:
-            text, encoding = _detect(doc, data)
+            text, encoding = _mixed_utf8(data) or _detect(doc, data)
     del data
     if text.blank if isinstance(text, Utf8Text) else not text.strip():
         raise DocumentError(doc.path, "decode", "empty document (only white space)")
@@ -282,3 +294,54 @@ def _detect(doc: RawDocument, data: bytes) -> tuple[str, str]:
         if best is not None:
             return str(best), best.encoding
     raise DocumentError(doc.path, "decode", "not text in any known encoding")
+
+
+# ---------------------------------------------------------------- mixed encodings, UTF-16 without a BOM
+
+# A file that is valid UTF-8 but for at most this share of its bytes (and has valid multi-byte UTF-8 in
+# it) is UTF-8 with a pasted-in legacy paragraph: read as UTF-8, each stray byte as cp1252.
+MIXED_MAX_SHARE = 0.01
+_CONTROL = {chr(c) for c in range(32)} - set("\t\n\r\f\v")
+_mixed = threading.local()
+
+
+def _cp1252_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: each byte that is not UTF-8 read as cp1252 (one character per byte)."""
+    _mixed.bad += exc.end - exc.start
+    _mixed.first = exc.start if _mixed.first is None else _mixed.first
+    if _mixed.bad > _mixed.limit:
+        raise exc
+    return exc.object[exc.start:exc.end].decode("cp1252", "replace"), exc.end
+
+
+codecs.register_error("tally-cp1252", _cp1252_fallback)
+
+
+def _mixed_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 text with a few non-UTF-8 bytes, decoded with those bytes read as cp1252; the encoding
+    recorded says how many and where the first is. None when the file is not mostly UTF-8."""
+    non_ascii = len(data) - len(data.translate(None, bytes(range(128, 256))))
+    _mixed.bad, _mixed.first, _mixed.limit = 0, None, max(1, int(len(data) * MIXED_MAX_SHARE))
+    try:
+        text = data.decode("utf-8", "tally-cp1252")
+    except UnicodeDecodeError:
+        return None
+    if non_ascii <= _mixed.bad:  # no valid multi-byte UTF-8 at all: a legacy encoding, let detection decide
+        return None
+    return text, f"utf-8; {_mixed.bad} bytes not UTF-8 read as cp1252 (first at byte {_mixed.first})"
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Text in UTF-16 without a byte order mark (every other byte NUL, as Latin-script text has), decoded."""
+    half = len(data) // 2
+    if len(data) % 2 or half < 2:
+        return None
+    nul_even, nul_odd = data[0::2].count(0), data[1::2].count(0)
+    for codec, nul, other in (("utf-16-le", nul_odd, nul_even), ("utf-16-be", nul_even, nul_odd)):
+        if nul >= 0.3 * half and other <= 0.01 * half:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return None if any(c in _CONTROL for c in text) else (text, codec)
+    return None

@@ -6,15 +6,26 @@ layout of a warehouse folder).
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import socket
+import sys
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 DB_NAME = "tally.duckdb"
 INPUTS_FILE = "inputs.json"
 PARQUET_DIR = "parquet"
+LOCK_FILE = ".lock"  # held (fcntl.flock, exclusive) by whoever publishes or cleans up the warehouse
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse lock and the caller asked not to wait; names the holder."""
 
 
 def sha256_file(path: Path) -> str:
@@ -93,3 +104,49 @@ def published_rows(warehouse: Path, table: str) -> list[dict] | None:
     import pyarrow.parquet as pq
 
     return pq.read_table(path).to_pylist()
+
+
+def _holder_text(warehouse: Path) -> str:
+    """Who holds the warehouse lock, as its holder recorded it in the lock file."""
+    try:
+        h = json.loads((warehouse / LOCK_FILE).read_text(encoding="utf-8"))
+        return f"{h['holder']} (pid {h['pid']} on {h['host']}, since {h['since']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _default_holder() -> str:
+    return " ".join([Path(sys.argv[0]).name, *sys.argv[1:2]]) if sys.argv and sys.argv[0] else "python"
+
+
+@contextmanager
+def warehouse_lock(warehouse: Path, holder: str | None = None, wait: bool | None = None,
+                   notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the warehouse's exclusive lock (publish, clean-up). When it is taken: wait, saying so through
+    `notify` (default: standard error), or with wait=False raise WarehouseBusy naming the holder.
+    wait=None reads TALLY_LOCK_WAIT (0: do not wait). The kernel drops the lock when the holder dies."""
+    if wait is None:
+        wait = os.environ.get("TALLY_LOCK_WAIT", "1") != "0"
+    warehouse.mkdir(parents=True, exist_ok=True)
+    fh = open(warehouse / LOCK_FILE, "a+", encoding="utf-8")  # "a+": opening must not wipe the holder's record
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            who = _holder_text(warehouse)
+            if not wait:
+                raise WarehouseBusy(f"{warehouse} is being published by {who}; try again when it ends") from None
+            (notify or _say)(f"waiting for {who} to finish publishing {warehouse} ...")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps({"holder": holder or _default_holder(), "pid": os.getpid(), "host": socket.gethostname(),
+                             "since": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}) + "\n")
+        fh.flush()
+        yield
+    finally:
+        fh.close()  # closing the file releases the lock

@@ -108,6 +108,8 @@ def _locked(releases: Path) -> Iterator[None]:
     releases.mkdir(parents=True, exist_ok=True)
     with open(releases / ".lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
+        for p in releases.glob(".tmp-*"):  # left by a killed release: with the lock held, nobody is writing it
+            shutil.rmtree(p, ignore_errors=True)
         try:
             yield
         finally:
@@ -487,124 +489,7 @@ def datapackage(version: str, created: str, folder: Path, tables: list[str], raw
     }
 
 
-# ---------------------------------------------------------------- pulling a release
-
-
-Progress = Callable[[str, int, int | None], None]  # (file name, bytes so far, total or None)
-
-
-def _is_url(source: str) -> bool:
-    return urllib.parse.urlparse(source).scheme in ("http", "https")
-
-
-def _join(source: str, *parts: str) -> str:
-    """A file inside a releases source (URL or local folder)."""
-    if _is_url(source):
-        return source.rstrip("/") + "/" + "/".join(urllib.parse.quote(p) for p in parts)
-    return str(Path(source, *parts))
-
-
-def fetch(src: str, dest: Path, progress: Progress | None = None, attempts: int = 4,
-          backoff: float = 0.5, timeout: float = 30) -> None:
-    """Copy one file from a URL or local path to dest, retrying network errors with exponential backoff."""
-    name = dest.name
-    if not _is_url(src):
-        if not Path(src).is_file():
-            raise ReleaseError(f"{name}: not found at {src}")
-        shutil.copyfile(src, dest)
-        if progress:
-            progress(name, dest.stat().st_size, dest.stat().st_size)
-        return
-    for attempt in range(1, attempts + 1):
-        try:
-            with urllib.request.urlopen(src, timeout=timeout) as resp, open(dest, "wb") as out:
-                total = int(resp.headers["Content-Length"]) if resp.headers.get("Content-Length") else None
-                done = 0
-                while chunk := resp.read(1 << 16):
-                    out.write(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(name, done, total)
-            return
-        except urllib.error.HTTPError as exc:
-            if exc.code < 500 or attempt == attempts:
-                raise ReleaseError(f"{name}: HTTP {exc.code} from {src}") from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            if attempt == attempts:
-                reason = getattr(exc, "reason", exc)
-                raise ReleaseError(f"{name}: cannot download {src}: {reason}") from exc
-        time.sleep(backoff * 2 ** (attempt - 1))
-
-
-def _read_text(source: str, *parts: str, dest: Path) -> str:
-    fetch(_join(source, *parts), dest)
-    return dest.read_text(encoding="utf-8")
-
-
-def pull(source: str, version: str | None = None, into: Path = Path("releases"),
-         progress: Progress | None = None) -> Path:
-    """Download a release from a releases folder or URL into into/<version>/ and verify every file.
-
-    Files land in a hidden folder first; on any mismatch it is deleted and ReleaseError names the file.
-    """
-    into.mkdir(parents=True, exist_ok=True)
-    work = into / f".pull-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
-    try:
-        index = json.loads(_read_text(source, INDEX, dest=work / INDEX))
-        entries = {r["version"]: r for r in index.get("releases", [])}
-        version = version or index.get("latest")
-        if not version or version not in entries:
-            have = ", ".join(entries) or "none"
-            raise ReleaseError(f"release {version or '(latest)'} not found in {source} (available: {have})")
-        check_version(version)
-        entry = entries[version]
-        folder = entry.get("path", f"{version}/").strip("/")
-        final = into / version
-        if final.exists():
-            verify(final)  # already here: keep it if it is intact
-            return final
-        stage = work / version
-        stage.mkdir()
-        fetch(_join(source, folder, DATAPACKAGE), stage / DATAPACKAGE, progress)
-        if sha256_file(stage / DATAPACKAGE) != entry.get("datapackage_sha256"):
-            raise ReleaseError(f"{DATAPACKAGE}: sha256 does not match {INDEX}")
-        fetch(_join(source, folder, SUMS), stage / SUMS, progress)
-        sums = read_sums((stage / SUMS).read_text(encoding="utf-8"))
-        package = json.loads((stage / DATAPACKAGE).read_text(encoding="utf-8"))
-        names = [r["path"] for r in package["resources"]] + [n for n in sums if n != DATAPACKAGE]
-        for name in dict.fromkeys(names):
-            if "/" in name or name.startswith("."):
-                raise ReleaseError(f"{name}: unsafe file name in the release")
-            fetch(_join(source, folder, name), stage / name, progress)
-        verify(stage)
-        os.rename(stage, final)
-        return final
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def load(release: Path, db: Path) -> list[str]:
-    """Load a verified release's Parquet files into a DuckDB file, with COMMENTs and the analyst views."""
-    from tally.publish.dimensions import create_views
-
-    package = json.loads((release / DATAPACKAGE).read_text(encoding="utf-8"))
-    con = duckdb.connect(str(db))
-    loaded = []
-    try:
-        for r in package["resources"]:
-            name, src = r["name"], str((release / r["path"]).resolve()).replace("'", "''")
-            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet(\'{src}\')')
-            con.execute(f"COMMENT ON TABLE \"{name}\" IS '{r.get('description', '').replace(chr(39), chr(39) * 2)}'")
-            for f in r["schema"]["fields"]:
-                text = f.get("description", "").replace("'", "''")
-                con.execute(f'COMMENT ON COLUMN "{name}"."{f["name"]}" IS \'{text}\'')
-            loaded.append(name)
-        create_views(con)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    return loaded
+# Pulling a release back (download, verify, load) is in tally/publish/pull.py.
 
 
 def _source_date() -> datetime | None:

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from schemas.tables import MODELS, descriptions
 from tally.publish.builds import (DB_NAME, INPUTS_FILE, PARQUET_DIR, current_build, published_counts,  # noqa: F401
-                          published_inputs, sha256_file, write_inputs)
+                          published_inputs, sha256_file, warehouse_lock, write_inputs)
 
 _LIST_COLUMNS = {"mention_ids", "doc_ids", "fact_ids", "members", "units"}
 DUCKDB_MEMORY = "64MB"  # memory limit of the DuckDB session that builds a warehouse (128MB: +30 MiB at publish)
@@ -217,9 +217,19 @@ def publish(warehouse: Path, tables: dict[str, pd.DataFrame],
             before_swap: Callable[[Path], None] | None = None, inputs: str | None = None) -> Published:
     """Stage, then atomically publish validated tables; on any error the last good build stays published.
 
-    `inputs` fingerprints what the tables were made from, so an unchanged re-run can skip all work.
+    `inputs` fingerprints what the tables were made from, so an unchanged re-run can skip all work. The
+    whole of it (staging, swap, clean-up) holds the warehouse lock: a second publisher waits (or, with
+    TALLY_LOCK_WAIT=0, fails naming the holder), so it can never collect the build the first one published.
     """
     warehouse.mkdir(parents=True, exist_ok=True)
+    with warehouse_lock(warehouse):
+        return _publish_locked(warehouse, tables, extra, before_swap, inputs)
+
+
+def _publish_locked(warehouse: Path, tables: dict[str, pd.DataFrame],
+                    extra: Callable[[duckdb.DuckDBPyConnection], None] | None,
+                    before_swap: Callable[[Path], None] | None, inputs: str | None) -> Published:
+    """publish() with the warehouse lock held."""
     previous = current_build(warehouse)
     staging, build_id, hashes = stage(warehouse, tables, extra)
     try:
@@ -242,10 +252,10 @@ def publish(warehouse: Path, tables: dict[str, pd.DataFrame],
         if before_swap is not None:
             before_swap(final)
         changed = previous is None or previous.resolve() != final.resolve()
+        _ensure_stable_links(warehouse)  # before the first swap, so tally.duckdb resolves as soon as current does
         if changed:
             swap(warehouse, final)
         _test_pause()
-        _ensure_stable_links(warehouse)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -40,7 +40,9 @@ TABLES = ("documents", "passages", "mentions", "facts", "conflicts", "quarantine
 TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf")
 GREY = "#9a9a9a"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
-RULE_RE = re.compile(r"[\s|:+=-]*-{3,}[\s|:+=-]*")
+# A table rule: only white space and | : + = -, with a run of three dashes somewhere. One flat class and a
+# lazy look-ahead, so a fullmatch is linear (nested unbounded classes backtracked cubically on long lines).
+RULE_RE = re.compile(r"(?=.*?---)[\s|:+=-]+", re.S)
 YEAR_RE = re.compile(r"(?:1[89]|20)\d\d")
 _SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
 _CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "RUB": "₽", "INR": "₹"}
