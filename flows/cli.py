@@ -49,12 +49,16 @@ def run(
         raise _fail("run", str(exc))
     if task_runner not in ("auto", "threads", "processes", "dask"):
         raise _fail("run", f"unknown --task-runner {task_runner!r}: use auto, threads, processes or dask")
-    configure_prefect(warehouse, verbose)
+    warm = _warm_server(warehouse)  # started first: imports, discovery and the cache check overlap its start-up
+    configure_prefect(warehouse, verbose, api_url=warm.api_url if warm else None)
     from flows import pipeline as fp
     from flows.runners import make_task_runner, resolve_kind
     from tally.publish.validate import ValidationFailed
 
     t_import = time.perf_counter() - t0
+    if warm:
+        _prefetch(fp, raw, warehouse, no_cache)
+        warm = _wait_server(warehouse, warm)
     if task_runner == "auto" and dask_address:
         task_runner = "dask"
     task_runner = resolve_kind(task_runner, raw).value
@@ -67,7 +71,7 @@ def run(
     if batch_size:
         params["batch_size"] = batch_size
     try:
-        with _progress_bar() as bar:
+        with _progress_bar() as bar, _heartbeat(warehouse, warm):
             fp.progress = bar
             summary = flow(**params)
     except ValidationFailed as exc:
@@ -76,8 +80,12 @@ def run(
         raise typer.Exit(2)
     except (FileNotFoundError, ValueError) as exc:
         raise _fail("run", str(exc))
+    except (Exception, KeyboardInterrupt) as exc:
+        _server_lost(warm, exc)
+        raise
     finally:
         fp.progress = None
+        fp.prefetched.clear()
     elapsed = time.perf_counter() - t0
     for w in summary.warnings:
         err.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
@@ -97,6 +105,102 @@ def run(
         raise typer.Exit(1)
 
 
+def _warm_server(warehouse: Path):
+    """The warm Prefect server's record (started now if need be, without waiting), or None when
+    PREFECT_API_URL is set or TALLY_SERVER_IDLE=0 (then Prefect's temporary in-process server is used)."""
+    import os
+
+    from flows import server as srv
+
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    try:
+        idle = srv.idle_seconds()
+        return srv.ensure(warehouse, idle)[0] if idle else None
+    except (srv.ServerError, OSError) as exc:
+        raise _fail("run", str(exc))
+
+
+def _prefetch(fp, raw: Path, warehouse: Path, no_cache: bool) -> None:
+    """While the server starts: discover raw/, and when the inputs changed, import the publishing stack."""
+    from flows import server as srv
+    from tally import build as lib
+    from tally.publish import builds
+
+    record = srv.read_record(warehouse)
+    if record is not None and srv.healthy(record.api_url, 0.5):
+        return  # the server is warm: nothing to overlap, the flow discovers raw/ itself
+    try:
+        found = lib.discover_documents(raw)
+    except (FileNotFoundError, ValueError):
+        return  # the flow reports it
+    fp.prefetched[str(raw)] = found
+    if no_cache or builds.published_inputs(warehouse) != lib.input_fingerprint(found):
+        import tally.publish.validate  # noqa: F401  (pandas, pandera, DuckDB: seconds)
+        import tally.publish.warehouse  # noqa: F401
+
+
+def _wait_server(warehouse: Path, rec):
+    """Wait until the warm server is healthy; one fresh start if it died while starting."""
+    from flows import server as srv
+
+    try:
+        srv.wait(rec)
+        return rec
+    except srv.ServerError:
+        pass
+    try:
+        return srv.start(warehouse, rec.idle, attempts=1)[0]
+    except srv.ServerError as exc:
+        raise _fail("run", f"{exc}; log in {srv.state_dir(warehouse) / 'server.log'}")
+
+
+def _heartbeat(warehouse: Path, warm):
+    """Point Prefect at the warm server (its URL may have changed on a restart) and keep its idle clock at
+    zero while the run lasts."""
+    import os
+    from contextlib import ExitStack
+
+    from flows import server as srv
+
+    stack = ExitStack()
+    if warm:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        os.environ["PREFECT_API_URL"] = warm.api_url  # worker processes inherit it
+        stack.enter_context(temporary_settings(updates={PREFECT_API_URL: warm.api_url}))
+        stack.enter_context(srv.heartbeat(warehouse, warm, _abort_run))
+    return stack
+
+
+def _abort_run() -> None:
+    """Called from the heartbeat thread when the warm server died: silence Prefect's retries and tracebacks
+    about the lost API, and stop the run now rather than after minutes of retries."""
+    import _thread
+    import logging
+    import os
+
+    logging.disable(logging.CRITICAL)
+    sys.stderr = open(os.devnull, "w")
+    _thread.interrupt_main()
+
+
+def _server_lost(warm, exc: Exception) -> None:
+    """A run whose warm server went away mid-run fails with one line (the next run starts a fresh one)."""
+    from flows import server as srv
+
+    if warm is None or srv.healthy(warm.api_url, 1.0):
+        return
+    import os
+
+    sys.stderr = sys.__stderr__
+    _fail("run", f"the Prefect server at {warm.api_url} stopped during the run ({type(exc).__name__}); "
+                 "the warehouse holds the last complete build; the next run starts a fresh server")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1)  # Prefect's exit handlers would retry the dead API for minutes
+
+
 @app.command()
 def serve(
     cron: str = typer.Option("0 6 * * *", help="Schedule (cron syntax, server time zone)."),
@@ -110,6 +214,77 @@ def serve(
     if not raw.is_dir():
         raise _fail("serve", f"raw folder not found: {raw}")
     raise typer.Exit(run_serve(raw, warehouse, cron, name))
+
+
+server_app = typer.Typer(no_args_is_help=True, help="The warm local Prefect server that `tally run` and `tally serve` share.")
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("status")
+def server_status(warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose server is shown.")) -> None:
+    """Say whether the warehouse's warm server runs, with its PID, URLs and idle clock (exit 1 when none runs)."""
+    from flows import server as srv
+
+    rec, st = srv.state(warehouse)
+    if st in ("none", "stale"):
+        out.print(f"no server for {warehouse}/" + (" (a stale record: the next run replaces it)" if rec else ""),
+                  markup=False, highlight=False)
+        raise typer.Exit(1)
+    idle = time.time() - srv.record_path(warehouse).stat().st_mtime
+    limit = f"stops after {rec.idle} s idle" if rec.idle else "runs until `tally server stop`"
+    out.print(f"server {st}: pid {rec.pid}, API {rec.api_url}, UI {rec.ui_url}; idle {idle:.0f} s, {limit}",
+              markup=False, highlight=False, soft_wrap=True)
+
+
+@server_app.command("start")
+def server_start(warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder to keep the state in."),
+                 idle: str = typer.Option(None, help="Stop after this many idle seconds (`15m`: minutes; 0: never). "
+                                                     "Default: TALLY_SERVER_IDLE, else 900.")) -> None:
+    """Start the warm server (or find it running) and print its API and UI URLs."""
+    from flows import server as srv
+
+    try:
+        limit = srv.idle_seconds(idle)
+        rec, fresh = srv.start(warehouse, limit)
+    except srv.ServerError as exc:
+        raise _fail("server start", str(exc))
+    out.print(f"server {'started' if fresh else 'already running'}: pid {rec.pid}, API {rec.api_url}, UI {rec.ui_url}",
+              markup=False, highlight=False, soft_wrap=True)
+
+
+@server_app.command("stop")
+def server_stop(warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose server is stopped.")) -> None:
+    """Stop the warm server and everything it started."""
+    from flows import server as srv
+
+    rec = srv.stop(warehouse)
+    out.print(f"stopped server pid {rec.pid} (port {rec.port})" if rec else f"no server for {warehouse}/",
+              markup=False, highlight=False)
+
+
+@app.command()
+def trigger(
+    warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose server `tally serve` uses."),
+    name: str = typer.Option("tally", help="Deployment name."),
+    watch: bool = typer.Option(True, help="Wait for the run to finish and exit non-zero if it failed."),
+) -> None:
+    """Run the served tally-pipeline deployment now (on PREFECT_API_URL, else the warehouse's warm server)."""
+    import os
+    import subprocess
+
+    from flows import serve as sv
+    from flows import server as srv
+
+    api = os.environ.get("PREFECT_API_URL")
+    if not api:
+        rec, st = srv.state(warehouse)
+        if st != "running":
+            raise _fail("trigger", f"no Prefect server runs for {warehouse}/ (start `tally serve` first)")
+        api, _ = rec.api_url, srv.touch(warehouse)
+    cmd = [str(Path(sys.executable).with_name("prefect")), "deployment", "run", f"{sv.FLOW}/{name}"] + (["--watch"] if watch else [])
+    env = {**os.environ, "PREFECT_API_URL": api}
+    env.setdefault("PREFECT_HOME", str((warehouse / ".prefect").resolve()))
+    raise typer.Exit(subprocess.run(cmd, env=env).returncode)
 
 
 @app.command("eval")
