@@ -33,7 +33,8 @@ def run(
     batch_size: int = typer.Option(None, help="Documents per task (default 25)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Re-extract every document, ignoring the cache."),
     summary_json: Path = typer.Option(None, help="Also write the run summary as JSON to this file."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's and Dask's logs."),
+    report: bool = typer.Option(True, help="Rewrite WAREHOUSE/report.html when the build changed (--no-report: skip)."),
 ) -> None:
     """Run the tally-pipeline flow on RAW and publish WAREHOUSE (Prefect runs embedded; no server needed)."""
     from flows.settings import configure_prefect
@@ -44,11 +45,15 @@ def run(
     from tally.ingest.discover import ManifestError, read_manifest
 
     try:
-        read_manifest(raw)  # configuration: a broken manifest stops the run before Prefect starts
+        # configuration: a broken manifest or catalog, or an unreachable cluster, stops the run before Prefect starts
+        _check_published(raw, read_manifest(raw))
     except ManifestError as exc:
         raise _fail("run", str(exc))
+    _check_catalog()
     if task_runner not in ("auto", "threads", "processes", "dask"):
         raise _fail("run", f"unknown --task-runner {task_runner!r}: use auto, threads, processes or dask")
+    if dask_address:
+        _check_dask_address(dask_address)
     warm = _warm_server(warehouse)  # started first: imports, discovery and the cache check overlap its start-up
     configure_prefect(warehouse, verbose, api_url=warm.api_url if warm else None)
     from flows import pipeline as fp
@@ -86,6 +91,8 @@ def run(
     finally:
         fp.progress = None
         fp.prefetched.clear()
+    if report and (summary.changed or not (warehouse / "current" / "report.html").is_file()):
+        _write_run_report(warehouse, raw)
     elapsed = time.perf_counter() - t0
     for w in summary.warnings:
         err.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
@@ -103,6 +110,72 @@ def run(
         summary_json.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
     if strict and summary.quarantined:
         raise typer.Exit(1)
+
+
+def _check_published(raw: Path, manifest: dict) -> None:
+    """Every `published` in sources.toml is a real date (YYYY, YYYY-MM or YYYY-MM-DD), or stop (exit 2)."""
+    import datetime as dt
+    import re
+
+    for name, info in manifest.items():
+        value = info.published
+        m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value or "")
+        try:
+            if value is not None and m is None:
+                raise ValueError
+            if m is not None:
+                dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+        except ValueError:
+            raise _fail("run", f"{raw / 'sources.toml'}: entry for {name!r}: published = {value!r} is not a date "
+                               "(YYYY-MM-DD, YYYY-MM or YYYY)") from None
+
+
+def _check_catalog() -> None:
+    """The indicator catalog parses and compiles, or stop with its file and the reason (exit 2)."""
+    import re
+
+    import yaml
+
+    from schemas import vocab
+    from tally.resolve import indicators
+
+    path = vocab.HERE / "indicators.yaml"
+    try:
+        indicators.catalog()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise _fail("run", f"{path}: broken indicator catalog: {where}{getattr(exc, 'problem', None) or exc}")
+    except (KeyError, TypeError, AttributeError, re.error) as exc:
+        raise _fail("run", f"{path}: broken indicator catalog: {type(exc).__name__}: {exc}")
+
+
+def _check_dask_address(address: str) -> None:
+    """An existing Dask scheduler answers at the address, or stop naming it (exit 2)."""
+    import socket
+    import urllib.parse
+
+    url = urllib.parse.urlparse(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = url.hostname, url.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        raise _fail("run", f"--dask-address {address!r}: expected tcp://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        raise _fail("run", f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc}")
+
+
+def _write_run_report(warehouse: Path, raw: Path) -> None:
+    """Keep WAREHOUSE/report.html (a link to current/report.html) describing the published build."""
+    from tally.review.report import write_report
+
+    try:
+        write_report(warehouse, raw)
+    except (OSError, ValueError) as exc:
+        err.print(f"warning: report.html not written: {exc}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _warm_server(warehouse: Path):
@@ -446,10 +519,12 @@ def schema(
     if not rels:
         raise _fail("schema", f"no table or view named {name!r}")
     for r in rels:
-        t = Table("column", "type", "meaning", title=f"{r.kind} {r.name}", caption=r.comment or "",
+        from rich.markup import escape  # comments such as `document[start:end]` are text, not markup
+
+        t = Table("column", "type", "meaning", title=escape(f"{r.kind} {r.name}"), caption=escape(r.comment or ""),
                   title_justify="left", caption_justify="left", expand=False)
         for c in r.columns:
-            t.add_row(c.name, c.type, c.comment or "")
+            t.add_row(escape(c.name), escape(c.type), escape(c.comment or ""))
         out.print(t)
 
 
@@ -458,13 +533,17 @@ def release(
     warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose published build is released."),
     version: str = typer.Option(None, help="Release version (default: today's date in UTC, YYYY.MM.DD[.N])."),
     raw: Path = typer.Option(Path("raw"), help="Folder with sources.toml, for the datapackage's sources."),
+    force: bool = typer.Option(False, "--force", help="Release the build again even if a release already holds it."),
 ) -> None:
-    """Write WAREHOUSE/releases/VERSION/: Parquet per table, datapackage.json, SHA256SUMS and CHANGES.md."""
+    """Write WAREHOUSE/releases/VERSION/: Parquet per table and view, datapackage.json, SHA256SUMS, CHANGES.md
+    and report.html."""
     from tally.publish import release as rl
 
     t0 = time.perf_counter()
     try:
-        r = rl.make_release(warehouse, version, raw)
+        r = rl.make_release(warehouse, version, raw, force=force)
+    except rl.AlreadyReleased as exc:
+        raise _fail("release", str(exc), 1)
     except rl.ReleaseError as exc:
         raise _fail("release", str(exc))
     since = f"; changes since {r.previous} in CHANGES.md" if r.previous else "; first release"
