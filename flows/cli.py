@@ -103,6 +103,10 @@ def run(
     out.print(f"{summary.line()}; build {summary.build_id} {'published' if summary.changed else 'unchanged'} "
               f"to {warehouse}/ in {elapsed:.1f} s (stages {lib_time:.2f} s, Prefect and start-up "
               f"{elapsed - lib_time:.1f} s, imports {t_import:.1f} s)", markup=False, highlight=False, soft_wrap=True)
+    if warm:
+        err.print(f"Prefect UI: {warm.ui_url} (warm server pid {warm.pid}; "
+                  + (f"stops after {warm.idle} s idle)" if warm.idle else "runs until `tally server stop`)"),
+                  markup=False, highlight=False, soft_wrap=True)
     if summary_json is not None:
         import dataclasses
 

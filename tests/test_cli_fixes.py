@@ -177,6 +177,7 @@ def test_prefect_deploy_with_a_process_worker_needs_no_extra_variables(tmp_path)
     from flows import server as srv
 
     project = tmp_path / "project"
+    project.mkdir()
     for part in ("prefect.yaml", "flows", "raw"):
         (shutil.copytree if (ROOT / part).is_dir() else shutil.copy)(ROOT / part, project / part)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TALLY_HOME"))}
