@@ -37,6 +37,7 @@ def run(
     report: bool = typer.Option(True, help="Rewrite WAREHOUSE/report.html when the build changed (--no-report: skip)."),
 ) -> None:
     """Run the tally-pipeline flow on RAW and publish WAREHOUSE (Prefect runs embedded; no server needed)."""
+    from flows import runsetup as rs
     from flows.settings import configure_prefect
 
     t0 = time.perf_counter()
@@ -46,24 +47,24 @@ def run(
 
     try:
         # configuration: a broken manifest or catalog, or an unreachable cluster, stops the run before Prefect starts
-        _check_published(raw, read_manifest(raw))
-    except ManifestError as exc:
-        raise _fail("run", str(exc))
-    _check_catalog()
-    if task_runner not in ("auto", "threads", "processes", "dask"):
-        raise _fail("run", f"unknown --task-runner {task_runner!r}: use auto, threads, processes or dask")
-    if dask_address:
-        _check_dask_address(dask_address)
-    warm = _warm_server(warehouse)  # started first: imports, discovery and the cache check overlap its start-up
-    configure_prefect(warehouse, verbose, api_url=warm.api_url if warm else None)
-    from flows import pipeline as fp
-    from flows.runners import make_task_runner, resolve_kind
-    from tally.publish.validate import ValidationFailed
+        rs.check_published(raw, read_manifest(raw))
+        rs.check_catalog()
+        if task_runner not in ("auto", "threads", "processes", "dask"):
+            raise rs.RunConfigError(f"unknown --task-runner {task_runner!r}: use auto, threads, processes or dask")
+        if dask_address:
+            rs.check_dask_address(dask_address)
+        warm = rs.warm_server(warehouse)  # started first: imports, discovery and the cache check overlap its start-up
+        configure_prefect(warehouse, verbose, api_url=warm.api_url if warm else None)
+        from flows import pipeline as fp
+        from flows.runners import make_task_runner, resolve_kind
+        from tally.publish.validate import ValidationFailed
 
-    t_import = time.perf_counter() - t0
-    if warm:
-        _prefetch(fp, raw, warehouse, no_cache)
-        warm = _wait_server(warehouse, warm)
+        t_import = time.perf_counter() - t0
+        if warm:
+            rs.prefetch(fp, raw, warehouse, no_cache)
+            warm = rs.wait_server(warehouse, warm)
+    except (ManifestError, rs.RunConfigError) as exc:
+        raise _fail("run", str(exc))
     if task_runner == "auto" and dask_address:
         task_runner = "dask"
     task_runner = resolve_kind(task_runner, raw).value
@@ -76,7 +77,7 @@ def run(
     if batch_size:
         params["batch_size"] = batch_size
     try:
-        with _progress_bar() as bar, _heartbeat(warehouse, warm):
+        with _progress_bar() as bar, rs.heartbeat(warehouse, warm):
             fp.progress = bar
             summary = flow(**params)
     except ValidationFailed as exc:
@@ -86,13 +87,13 @@ def run(
     except (FileNotFoundError, ValueError) as exc:
         raise _fail("run", str(exc))
     except (Exception, KeyboardInterrupt) as exc:
-        _server_lost(warm, exc)
+        rs.server_lost(warm, exc)
         raise
     finally:
         fp.progress = None
         fp.prefetched.clear()
     if report and (summary.changed or not (warehouse / "current" / "report.html").is_file()):
-        _write_run_report(warehouse, raw)
+        rs.write_run_report(warehouse, raw)
     elapsed = time.perf_counter() - t0
     for w in summary.warnings:
         err.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
@@ -115,167 +116,6 @@ def run(
     if strict and summary.quarantined:
         raise typer.Exit(1)
 
-
-def _check_published(raw: Path, manifest: dict) -> None:
-    """Every `published` in sources.toml is a real date (YYYY, YYYY-MM or YYYY-MM-DD), or stop (exit 2)."""
-    import datetime as dt
-    import re
-
-    for name, info in manifest.items():
-        value = info.published
-        m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value or "")
-        try:
-            if value is not None and m is None:
-                raise ValueError
-            if m is not None:
-                dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
-        except ValueError:
-            raise _fail("run", f"{raw / 'sources.toml'}: entry for {name!r}: published = {value!r} is not a date "
-                               "(YYYY-MM-DD, YYYY-MM or YYYY)") from None
-
-
-def _check_catalog() -> None:
-    """The indicator catalog parses and compiles, or stop with its file and the reason (exit 2)."""
-    import re
-
-    import yaml
-
-    from schemas import vocab
-    from tally.resolve import indicators
-
-    path = vocab.HERE / "indicators.yaml"
-    try:
-        indicators.catalog()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise _fail("run", f"{path}: broken indicator catalog: {where}{getattr(exc, 'problem', None) or exc}")
-    except (KeyError, TypeError, AttributeError, re.error) as exc:
-        raise _fail("run", f"{path}: broken indicator catalog: {type(exc).__name__}: {exc}")
-
-
-def _check_dask_address(address: str) -> None:
-    """An existing Dask scheduler answers at the address, or stop naming it (exit 2)."""
-    import socket
-    import urllib.parse
-
-    url = urllib.parse.urlparse(address if "://" in address else f"tcp://{address}")
-    try:
-        host, port = url.hostname, url.port
-    except ValueError:
-        host = port = None
-    if not host or not port:
-        raise _fail("run", f"--dask-address {address!r}: expected tcp://HOST:PORT")
-    try:
-        socket.create_connection((host, port), timeout=5).close()
-    except OSError as exc:
-        raise _fail("run", f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc}")
-
-
-def _write_run_report(warehouse: Path, raw: Path) -> None:
-    """Keep WAREHOUSE/report.html (a link to current/report.html) describing the published build."""
-    from tally.review.report import write_report
-
-    try:
-        write_report(warehouse, raw)
-    except (OSError, ValueError) as exc:
-        err.print(f"warning: report.html not written: {exc}", markup=False, highlight=False, soft_wrap=True)
-
-
-def _warm_server(warehouse: Path):
-    """The warm Prefect server's record (started now if need be, without waiting), or None when
-    PREFECT_API_URL is set or TALLY_SERVER_IDLE=0 (then Prefect's temporary in-process server is used)."""
-    import os
-
-    from flows import server as srv
-
-    if os.environ.get("PREFECT_API_URL"):
-        return None
-    try:
-        idle = srv.idle_seconds()
-        return srv.ensure(warehouse, idle)[0] if idle else None
-    except (srv.ServerError, OSError) as exc:
-        raise _fail("run", str(exc))
-
-
-def _prefetch(fp, raw: Path, warehouse: Path, no_cache: bool) -> None:
-    """While the server starts: discover raw/, and when the inputs changed, import the publishing stack."""
-    from flows import server as srv
-    from tally import build as lib
-    from tally.publish import builds
-
-    record = srv.read_record(warehouse)
-    if record is not None and srv.healthy(record.api_url, 0.5):
-        return  # the server is warm: nothing to overlap, the flow discovers raw/ itself
-    try:
-        found = lib.discover_documents(raw)
-    except (FileNotFoundError, ValueError):
-        return  # the flow reports it
-    fp.prefetched[str(raw)] = found
-    if no_cache or builds.published_inputs(warehouse) != lib.input_fingerprint(found):
-        import tally.publish.validate  # noqa: F401  (pandas, pandera, DuckDB: seconds)
-        import tally.publish.warehouse  # noqa: F401
-
-
-def _wait_server(warehouse: Path, rec):
-    """Wait until the warm server is healthy; one fresh start if it died while starting."""
-    from flows import server as srv
-
-    try:
-        srv.wait(rec)
-        return rec
-    except srv.ServerError:
-        pass
-    try:
-        return srv.start(warehouse, rec.idle, attempts=1)[0]
-    except srv.ServerError as exc:
-        raise _fail("run", f"{exc}; log in {srv.state_dir(warehouse) / 'server.log'}")
-
-
-def _heartbeat(warehouse: Path, warm):
-    """Point Prefect at the warm server (its URL may have changed on a restart) and keep its idle clock at
-    zero while the run lasts."""
-    import os
-    from contextlib import ExitStack
-
-    from flows import server as srv
-
-    stack = ExitStack()
-    if warm:
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
-        os.environ["PREFECT_API_URL"] = warm.api_url  # worker processes inherit it
-        stack.enter_context(temporary_settings(updates={PREFECT_API_URL: warm.api_url}))
-        stack.enter_context(srv.heartbeat(warehouse, warm, _abort_run))
-    return stack
-
-
-def _abort_run() -> None:
-    """Called from the heartbeat thread when the warm server died: silence Prefect's retries and tracebacks
-    about the lost API, and stop the run now rather than after minutes of retries."""
-    import _thread
-    import logging
-    import os
-
-    logging.disable(logging.CRITICAL)
-    sys.stderr = open(os.devnull, "w")
-    _thread.interrupt_main()
-
-
-def _server_lost(warm, exc: Exception) -> None:
-    """A run whose warm server went away mid-run fails with one line (the next run starts a fresh one)."""
-    from flows import server as srv
-
-    if warm is None or srv.healthy(warm.api_url, 1.0):
-        return
-    import os
-
-    sys.stderr = sys.__stderr__
-    _fail("run", f"the Prefect server at {warm.api_url} stopped during the run ({type(exc).__name__}); "
-                 "the warehouse holds the last complete build; the next run starts a fresh server")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(1)  # Prefect's exit handlers would retry the dead API for minutes
 
 
 @app.command()

@@ -80,7 +80,7 @@ def serve(raw: Path, warehouse: Path, cron: str, name: str = DEPLOYMENT) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     code = 0
-    with (srv.heartbeat(warehouse) if rec else _nothing()):
+    with (srv.heartbeat(warehouse, rec) if rec else _nothing()):
         while not stopping:
             if worker.poll() is not None:
                 code = worker.returncode or 1

@@ -278,6 +278,8 @@ def heartbeat(warehouse: Path, rec: Record | None = None, on_lost=None, every: f
     """Touch the record every `every` seconds while a run or `tally serve` uses the server; with rec and
     on_lost, also check each second that its supervisor lives and call on_lost() once if it does not."""
     done = threading.Event()
+    if rec is not None and rec.idle:
+        every = max(1.0, min(every, rec.idle / 3))  # well inside the idle limit, however short
 
     def beat() -> None:
         last = time.monotonic()

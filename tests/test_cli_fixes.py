@@ -54,12 +54,12 @@ def test_bad_published_date_stops_in_one_line(raw, tmp_path, value):
 
 
 def test_good_published_dates_pass(raw):
-    from flows.cli import _check_published
+    from flows.runsetup import check_published
     from tally.ingest.discover import read_manifest
 
     for value in ("2024", "2024-09", "2024-02-29"):
         _set_published(raw, value)
-        _check_published(raw, read_manifest(raw))
+        check_published(raw, read_manifest(raw))
 
 
 def test_broken_indicator_catalog_stops_in_one_line(raw, tmp_path, monkeypatch):

@@ -193,3 +193,25 @@ def test_serve_uses_the_warm_server_and_its_trigger_command_works_as_printed(raw
         code = proc.wait(60)
     assert code == 0, (tmp_path / "serve.log").read_text()[-3000:]
     assert srv.state(wh)[1] == "running" and srv.read_record(wh).pid == rec.pid  # left for the next run
+
+
+@pytest.mark.slow
+def test_stale_record_is_replaced_and_a_killed_supervisor_takes_its_server_along(tmp_path, cleanup):
+    wh, env = tmp_path / "wh", _env(tmp_path)
+    srv.state_dir(wh).mkdir(parents=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        stale = srv.Record(dead.pid, port, f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{port}", 60, time.time())
+        srv.record_path(wh).write_text(json.dumps(stale.__dict__), encoding="utf-8")
+        r = _tally("server", "start", "--warehouse", str(wh), env=env)
+        assert r.returncode == 0 and "server started" in r.stdout, r.stdout + r.stderr
+        rec = srv.read_record(wh)
+        assert rec.port != port and srv.state(wh)[1] == "running"
+    procs = _tree(rec.pid)
+    os.kill(rec.pid, signal.SIGKILL)  # the server gets SIGTERM when its supervisor dies (PR_SET_PDEATHSIG)
+    assert _gone(procs, 40), [p.cmdline() for p in procs if p.is_running()]
+    assert srv.state(wh)[1] == "stale" and not srv.port_open(rec.port)
