@@ -34,7 +34,7 @@ def run(
     no_cache: bool = typer.Option(False, "--no-cache", help="Re-extract every document, ignoring the cache."),
     summary_json: Path = typer.Option(None, help="Also write the run summary as JSON to this file."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's and Dask's logs."),
-    report: bool = typer.Option(True, help="Rewrite WAREHOUSE/report.html when the build changed (--no-report: skip)."),
+    report: bool = typer.Option(True, help="Rewrite WAREHOUSE/report.html when the build changed (up to 100 documents; --no-report: skip)."),
 ) -> None:
     """Run the tally-pipeline flow on RAW and publish WAREHOUSE (Prefect runs embedded; no server needed)."""
     from flows import runsetup as rs
@@ -93,7 +93,7 @@ def run(
         fp.progress = None
         fp.prefetched.clear()
     if report and (summary.changed or not (warehouse / "current" / "report.html").is_file()):
-        rs.write_run_report(warehouse, raw)
+        rs.write_run_report(warehouse, raw, summary.documents, summary.changed)
     elapsed = time.perf_counter() - t0
     for w in summary.warnings:
         err.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)

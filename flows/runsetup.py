@@ -68,9 +68,22 @@ def check_dask_address(address: str) -> None:
         raise RunConfigError(f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc}")
 
 
-def write_run_report(warehouse: Path, raw: Path) -> None:
-    """Keep WAREHOUSE/report.html (a link to current/report.html) describing the published build."""
+# The review page for 1,000 documents (40 MB of highlighted text) takes minutes and over 1 GB to render:
+# above this many documents `tally run` leaves it to `tally report` (and `tally release`) instead.
+REPORT_MAX_DOCUMENTS = 100
 
+
+def write_run_report(warehouse: Path, raw: Path, documents: int, changed: bool = True) -> None:
+    """Keep WAREHOUSE/report.html (a link to current/report.html) describing the published build; for a
+    large build, remove the link instead (it would point at the previous build's page, or nowhere)."""
+    if documents > REPORT_MAX_DOCUMENTS:
+        link = warehouse / "report.html"
+        if link.is_symlink() and not link.exists():
+            link.unlink()
+        if changed:
+            print(f"note: report.html is not rewritten by runs of over {REPORT_MAX_DOCUMENTS} documents "
+                  f"({documents}); `tally report` writes it", file=sys.stderr)
+        return
     # matplotlib (the report's charts) keeps its font cache under the warehouse, not in the home folder
     os.environ.setdefault("MPLCONFIGDIR", str((warehouse / ".cache" / "matplotlib").resolve()))
     from tally.review.report import write_report

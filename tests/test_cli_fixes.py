@@ -156,6 +156,16 @@ def test_dask_info_logs_only_with_verbose(tmp_path):
     assert quiet.stdout.split() == ["30"] and loud.stdout.split() == ["20"]
 
 
+def test_large_runs_leave_no_dangling_report_link(tmp_path, capsys):
+    from flows import runsetup as rs
+
+    w = tmp_path / "wh"
+    w.mkdir()
+    (w / "report.html").symlink_to("current/report.html")  # the previous build's page, gone
+    rs.write_run_report(w, tmp_path / "raw", rs.REPORT_MAX_DOCUMENTS + 1)
+    assert not (w / "report.html").is_symlink() and "tally report" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_run_keeps_report_current(raw, tmp_path):
     w = tmp_path / "wh"
