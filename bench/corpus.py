@@ -1,11 +1,14 @@
 """How `tally run` cost grows with the corpus: synthetic corpora of 10, 100 and 1,000 documents.
 
 Each document is the seed essay with its numbers, years and country names varied (so no two texts are
-identical). For each size it reports wall time and peak memory of a cold `tally run` (whole process
-tree), throughput, the share of time outside the library stages (Prefect and start-up), and a no-change
-re-run; an empty Prefect flow run measured in the same script is the baseline for the re-run.
+identical). For each size it reports wall time and peak memory of a cold `tally run` (fresh warehouse,
+no Prefect server up: the run starts the warm server; whole process tree), throughput, the share of
+time outside the library stages (Prefect and start-up), the documents quarantined, a warm run (server
+up, every document re-extracted with --no-cache) and a warm no-change re-run; an empty Prefect flow run
+(temporary server) measured in the same script is the baseline for the re-run. Each size's warm server
+is stopped after its runs. `--idle 0` measures the runs with Prefect's temporary server instead.
 
-usage: python bench/corpus.py [SIZES...] [--task-runner auto|threads|processes|dask]
+usage: python bench/corpus.py [SIZES...] [--task-runner auto|threads|processes|dask] [--idle SECONDS]
 """
 from __future__ import annotations
 
@@ -21,6 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from procs import measure  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from flows import server as srv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -66,11 +72,11 @@ def make_corpus(folder: Path, n: int) -> int:
 EMPTY_FLOW = "from prefect import flow\n@flow(name='empty')\ndef empty():\n    return 1\nempty()\n"
 
 
-def run(raw: Path, wh: Path, env: dict, runner: str) -> tuple:
-    """One cold `tally run`; returns (measured, summary dict)."""
+def run(raw: Path, wh: Path, env: dict, runner: str, *extra: str) -> tuple:
+    """One `tally run` in a fresh process; returns (measured, summary dict)."""
     summary = wh.parent / f"{wh.name}-summary.json"
     m = measure([str(BIN / "tally"), "run", "--raw", str(raw), "--warehouse", str(wh), "--task-runner", runner,
-                 "--summary-json", str(summary)], env)
+                 "--summary-json", str(summary), *extra], env)
     if m.returncode != 0:
         raise SystemExit(f"tally run failed:\n{m.stderr[-3000:]}")
     return m, json.loads(summary.read_text())
@@ -81,22 +87,29 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("sizes", nargs="*", type=int, default=[10, 100, 1000])
     ap.add_argument("--task-runner", default="auto", help="as `tally run --task-runner` (auto picks per corpus)")
+    ap.add_argument("--idle", default="600", help="TALLY_SERVER_IDLE for the runs (0: temporary servers, no warm runs)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tally-corpus-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["HOME"] = str(work)
+    env |= {"HOME": str(work), "TALLY_SERVER_IDLE": args.idle}
     rows = []
     try:
         for n in args.sizes:
             raw = work / f"raw{n}"
             size = make_corpus(raw, n)
             wh = work / f"wh{n}"
-            m, s = run(raw, wh, env, args.task_runner)
-            r, rs = run(raw, wh, env, args.task_runner)
+            try:
+                m, s = run(raw, wh, env, args.task_runner)  # cold: fresh warehouse, starts the warm server
+                w, ws = run(raw, wh, env, args.task_runner, "--no-cache")  # warm: server up, all re-extracted
+                r, rs = run(raw, wh, env, args.task_runner)  # warm, nothing changed
+            finally:
+                srv.stop(wh)
             stages = sum(v for k, v in s["timings"].items() if k != "flow_total")
             rows.append(dict(n=n, mb=size / 1e6, wall=m.seconds, peak=m.peak_mib, stages=stages, s=s,
+                             warm=w.seconds, warm_peak=w.peak_mib, warm_q=len(ws["quarantined"]),
                              rerun=r.seconds, rerun_peak=r.peak_mib, rerun_extracted=rs["extracted"]))
-            print(f"{n} docs done: {m.seconds:.1f} s", file=sys.stderr, flush=True)
+            print(f"{n} docs done: cold {m.seconds:.1f} s, warm {w.seconds:.1f} s, no-change {r.seconds:.1f} s",
+                  file=sys.stderr, flush=True)
         empty_env = {**env, "PREFECT_HOME": str(work / f"wh{args.sizes[-1]}" / ".prefect"),
                      "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
         empty = measure([sys.executable, "-c", EMPTY_FLOW], empty_env)
@@ -104,13 +117,14 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"task runner: {args.task_runner}; machine: {os.cpu_count()} cores")
-    print("| docs | runner | MB | wall s | peak MiB | docs/s | MB/s | library stages s | Prefect+start-up share | "
-          "no-change re-run s (extracted) |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"TALLY_SERVER_IDLE={args.idle}: cold = fresh warehouse and no server; warm = server up, --no-cache")
+    print("| docs | runner | MB | cold wall s | cold peak MiB | docs/s | library stages s | Prefect+start-up share | "
+          "quarantined | warm wall s | warm peak MiB | no-change re-run s (extracted) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['n']} | {r['s']['task_runner']} | {r['mb']:.1f} | {r['wall']:.1f} | {r['peak']:.0f} | "
-              f"{r['n'] / r['wall']:.1f} | "
-              f"{r['mb'] / r['wall']:.2f} | {r['stages']:.1f} | {1 - r['stages'] / r['wall']:.0%} | "
+              f"{r['n'] / r['wall']:.1f} | {r['stages']:.1f} | {1 - r['stages'] / r['wall']:.0%} | "
+              f"{len(r['s']['quarantined'])} | {r['warm']:.1f} | {r['warm_peak']:.0f} | "
               f"{r['rerun']:.1f} ({r['rerun_extracted']}) |")
     print(f"empty Prefect flow run (same Prefect home): {empty.seconds:.1f} s, peak {empty.peak_mib:.0f} MiB")
     by_n = {r["n"]: r for r in rows}

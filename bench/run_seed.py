@@ -1,7 +1,13 @@
-"""Wall time and peak memory of `tally run` on the seed in a cold process, and how much is Prefect.
+"""Wall time and peak memory of `tally run` on the seed, cold and with the warm Prefect server.
 
-Prints: a cold run with a fresh Prefect home, a second cold process reusing it, and an empty Prefect
-flow run (start-up cost alone) for comparison.
+Prints, each in a fresh process:
+- today's cold run (TALLY_SERVER_IDLE=0: Prefect's temporary in-process server), for comparison;
+- a cold run that starts the warm server (fresh warehouse, no server up);
+- a warm run: server already up, the document re-extracted (`--no-cache`);
+- a warm no-change run;
+- an empty Prefect flow run, against the warm server and against a temporary server.
+Targets: warm runs <= 3 s wall; the cold run no worse than today's. The warm server is stopped at the end.
+The machine may be shared: run it twice and read the spread.
 """
 from __future__ import annotations
 
@@ -12,7 +18,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from procs import measure  # noqa: E402
+
+from flows import server as srv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -26,24 +35,39 @@ empty()
 """
 
 
+def _line(label: str, m, summary: bool = True) -> None:
+    print(f"{label}: {m.seconds:.1f} s wall, peak {m.peak_mib:.0f} MiB (process tree), exit {m.returncode}")
+    if summary:
+        print("    " + (m.stdout.strip() or m.stderr.strip()[-500:]).replace("\n", " "))
+
+
 def main() -> None:
     """Run the measurements and print one line each."""
     work = Path(tempfile.mkdtemp(prefix="tally-bench-"))
     shutil.copytree(ROOT / "raw", work / "raw")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["HOME"] = str(work)
-    cmd = [str(BIN / "tally"), "run", "--raw", str(work / "raw"), "--warehouse", str(work / "wh")]
-    for label in ("cold process, fresh Prefect home", "cold process, Prefect home reused"):
-        m = measure(cmd, env)
-        summary = m.stdout.strip().replace("\n", " ")
-        print(f"tally run ({label}): {m.seconds:.1f} s wall, peak {m.peak_mib:.0f} MiB (process tree), exit {m.returncode}")
-        print(f"    {summary}")
-    empty_env = {**env, "PREFECT_HOME": str(work / "empty-prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                 "PREFECT_LOGGING_LEVEL": "WARNING"}
-    for label in ("fresh home", "reused home"):
-        m = measure([sys.executable, "-c", EMPTY_FLOW], empty_env)
-        print(f"empty Prefect flow run ({label}): {m.seconds:.1f} s wall, peak {m.peak_mib:.0f} MiB, exit {m.returncode}")
-    shutil.rmtree(work, ignore_errors=True)
+    env |= {"HOME": str(work), "TALLY_SERVER_IDLE": "600"}
+    wh = work / "wh"
+    run = [str(BIN / "tally"), "run", "--raw", str(work / "raw")]
+    try:
+        _line("today: cold tally run, temporary Prefect server (TALLY_SERVER_IDLE=0)",
+              measure(run + ["--warehouse", str(work / "wh-today")], {**env, "TALLY_SERVER_IDLE": "0"}))
+        _line("cold tally run, starts the warm server", measure(run + ["--warehouse", str(wh)], env))
+        rec = srv.read_record(wh)
+        print(f"    warm server: {srv.state(wh)[1]}, pid {rec.pid if rec else None}, UI {rec.ui_url if rec else None}")
+        for i in (1, 2):
+            _line(f"warm tally run --no-cache ({i})", measure(run + ["--warehouse", str(wh), "--no-cache"], env))
+        for i in (1, 2):
+            _line(f"warm no-change tally run ({i})", measure(run + ["--warehouse", str(wh)], env))
+        flow_env = {**env, "PREFECT_HOME": str(work / "empty-prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                    "PREFECT_LOGGING_LEVEL": "WARNING"}
+        if rec:
+            _line("empty Prefect flow run, warm server", measure([sys.executable, "-c", EMPTY_FLOW],
+                                                               {**flow_env, "PREFECT_API_URL": rec.api_url}), False)
+        _line("empty Prefect flow run, temporary server", measure([sys.executable, "-c", EMPTY_FLOW], flow_env), False)
+    finally:
+        srv.stop(wh)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -33,11 +33,13 @@ def run(
     batch_size: int = typer.Option(None, help="Documents per task (default 25)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Re-extract every document, ignoring the cache."),
     summary_json: Path = typer.Option(None, help="Also write the run summary as JSON to this file."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's and Dask's logs."),
+    report: bool = typer.Option(True, help="Rewrite WAREHOUSE/report.html when the build changed (up to 100 documents; --no-report: skip)."),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="When another run is publishing this warehouse: "
                               "wait for it (default), or exit 1 naming it."),
 ) -> None:
     """Run the tally-pipeline flow on RAW and publish WAREHOUSE (Prefect runs embedded; no server needed)."""
+    from flows import runsetup as rs
     from flows.settings import configure_prefect
 
     t0 = time.perf_counter()
@@ -46,28 +48,36 @@ def run(
     from tally.ingest.discover import ManifestError, read_manifest
 
     try:
-        read_manifest(raw)  # configuration: a broken manifest stops the run before Prefect starts
-    except ManifestError as exc:
+        # configuration: a broken manifest or catalog, or an unreachable cluster, stops the run before Prefect starts
+        rs.check_published(raw, read_manifest(raw))
+        rs.check_catalog()
+        if task_runner not in ("auto", "threads", "processes", "dask"):
+            raise rs.RunConfigError(f"unknown --task-runner {task_runner!r}: use auto, threads, processes or dask")
+        if dask_address:
+            rs.check_dask_address(dask_address)
+        warm = rs.warm_server(warehouse)  # started first: imports, discovery and the cache check overlap its start-up
+        configure_prefect(warehouse, verbose, api_url=warm.api_url if warm else None)
+        import os
+
+        os.environ["TALLY_LOCK_WAIT"] = "1" if wait else "0"  # read by the publish step (tally.publish.builds)
+        from tally.publish.builds import WarehouseBusy, warehouse_lock
+
+        if not wait:  # fail before Prefect starts; publish checks again (the lock may be taken meanwhile)
+            try:
+                with warehouse_lock(warehouse, wait=False):
+                    pass
+            except WarehouseBusy as exc:
+                raise _fail("run", str(exc), 1)
+        from flows import pipeline as fp
+        from flows.runners import make_task_runner, resolve_kind
+        from tally.publish.validate import ValidationFailed
+
+        t_import = time.perf_counter() - t0
+        if warm:
+            rs.prefetch(fp, raw, warehouse, no_cache)
+            warm = rs.wait_server(warehouse, warm)
+    except (ManifestError, rs.RunConfigError) as exc:
         raise _fail("run", str(exc))
-    if task_runner not in ("auto", "threads", "processes", "dask"):
-        raise _fail("run", f"unknown --task-runner {task_runner!r}: use auto, threads, processes or dask")
-    configure_prefect(warehouse, verbose)
-    import os
-
-    os.environ["TALLY_LOCK_WAIT"] = "1" if wait else "0"  # read by the publish step (tally.publish.builds)
-    from tally.publish.builds import WarehouseBusy, warehouse_lock
-
-    if not wait:  # fail before Prefect starts; publish checks again (the lock may be taken meanwhile)
-        try:
-            with warehouse_lock(warehouse, wait=False):
-                pass
-        except WarehouseBusy as exc:
-            raise _fail("run", str(exc), 1)
-    from flows import pipeline as fp
-    from flows.runners import make_task_runner, resolve_kind
-    from tally.publish.validate import ValidationFailed
-
-    t_import = time.perf_counter() - t0
     if task_runner == "auto" and dask_address:
         task_runner = "dask"
     task_runner = resolve_kind(task_runner, raw).value
@@ -80,7 +90,7 @@ def run(
     if batch_size:
         params["batch_size"] = batch_size
     try:
-        with _progress_bar() as bar:
+        with _progress_bar() as bar, rs.heartbeat(warehouse, warm):
             fp.progress = bar
             summary = flow(**params)
     except ValidationFailed as exc:
@@ -91,8 +101,14 @@ def run(
         raise _fail("run", str(exc), 1)
     except (FileNotFoundError, ValueError) as exc:
         raise _fail("run", str(exc))
+    except (Exception, KeyboardInterrupt) as exc:
+        rs.server_lost(warm, exc)
+        raise
     finally:
         fp.progress = None
+        fp.prefetched.clear()
+    if report and (summary.changed or not (warehouse / "current" / "report.html").is_file()):
+        rs.write_run_report(warehouse, raw, summary.documents, summary.changed)
     elapsed = time.perf_counter() - t0
     for w in summary.warnings:
         err.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
@@ -103,6 +119,10 @@ def run(
     out.print(f"{summary.line()}; build {summary.build_id} {'published' if summary.changed else 'unchanged'} "
               f"to {warehouse}/ in {elapsed:.1f} s (stages {lib_time:.2f} s, Prefect and start-up "
               f"{elapsed - lib_time:.1f} s, imports {t_import:.1f} s)", markup=False, highlight=False, soft_wrap=True)
+    if warm:
+        err.print(f"Prefect UI: {warm.ui_url} (warm server pid {warm.pid}; "
+                  + (f"stops after {warm.idle} s idle)" if warm.idle else "runs until `tally server stop`)"),
+                  markup=False, highlight=False, soft_wrap=True)
     if summary_json is not None:
         import dataclasses
 
@@ -110,6 +130,7 @@ def run(
         summary_json.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
     if strict and summary.quarantined:
         raise typer.Exit(1)
+
 
 
 @app.command()
@@ -125,6 +146,77 @@ def serve(
     if not raw.is_dir():
         raise _fail("serve", f"raw folder not found: {raw}")
     raise typer.Exit(run_serve(raw, warehouse, cron, name))
+
+
+server_app = typer.Typer(no_args_is_help=True, help="The warm local Prefect server that `tally run` and `tally serve` share.")
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("status")
+def server_status(warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose server is shown.")) -> None:
+    """Say whether the warehouse's warm server runs, with its PID, URLs and idle clock (exit 1 when none runs)."""
+    from flows import server as srv
+
+    rec, st = srv.state(warehouse)
+    if st in ("none", "stale"):
+        out.print(f"no server for {warehouse}/" + (" (a stale record: the next run replaces it)" if rec else ""),
+                  markup=False, highlight=False)
+        raise typer.Exit(1)
+    idle = time.time() - srv.record_path(warehouse).stat().st_mtime
+    limit = f"stops after {rec.idle} s idle" if rec.idle else "runs until `tally server stop`"
+    out.print(f"server {st}: pid {rec.pid}, API {rec.api_url}, UI {rec.ui_url}; idle {idle:.0f} s, {limit}",
+              markup=False, highlight=False, soft_wrap=True)
+
+
+@server_app.command("start")
+def server_start(warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder to keep the state in."),
+                 idle: str = typer.Option(None, help="Stop after this many idle seconds (`15m`: minutes; 0: never). "
+                                                     "Default: TALLY_SERVER_IDLE, else 900.")) -> None:
+    """Start the warm server (or find it running) and print its API and UI URLs."""
+    from flows import server as srv
+
+    try:
+        limit = srv.idle_seconds(idle)
+        rec, fresh = srv.start(warehouse, limit)
+    except srv.ServerError as exc:
+        raise _fail("server start", str(exc))
+    out.print(f"server {'started' if fresh else 'already running'}: pid {rec.pid}, API {rec.api_url}, UI {rec.ui_url}",
+              markup=False, highlight=False, soft_wrap=True)
+
+
+@server_app.command("stop")
+def server_stop(warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose server is stopped.")) -> None:
+    """Stop the warm server and everything it started."""
+    from flows import server as srv
+
+    rec = srv.stop(warehouse)
+    out.print(f"stopped server pid {rec.pid} (port {rec.port})" if rec else f"no server for {warehouse}/",
+              markup=False, highlight=False)
+
+
+@app.command()
+def trigger(
+    warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose server `tally serve` uses."),
+    name: str = typer.Option("tally", help="Deployment name."),
+    watch: bool = typer.Option(True, help="Wait for the run to finish and exit non-zero if it failed."),
+) -> None:
+    """Run the served tally-pipeline deployment now (on PREFECT_API_URL, else the warehouse's warm server)."""
+    import os
+    import subprocess
+
+    from flows import serve as sv
+    from flows import server as srv
+
+    api = os.environ.get("PREFECT_API_URL")
+    if not api:
+        rec, st = srv.state(warehouse)
+        if st != "running":
+            raise _fail("trigger", f"no Prefect server runs for {warehouse}/ (start `tally serve` first)")
+        api, _ = rec.api_url, srv.touch(warehouse)
+    cmd = [str(Path(sys.executable).with_name("prefect")), "deployment", "run", f"{sv.FLOW}/{name}"] + (["--watch"] if watch else [])
+    env = {**os.environ, "PREFECT_API_URL": api}
+    env.setdefault("PREFECT_HOME", str((warehouse / ".prefect").resolve()))
+    raise typer.Exit(subprocess.run(cmd, env=env).returncode)
 
 
 @app.command("eval")
@@ -366,10 +458,12 @@ def schema(
     if not rels:
         raise _fail("schema", f"no table or view named {name!r}")
     for r in rels:
-        t = Table("column", "type", "meaning", title=f"{r.kind} {r.name}", caption=r.comment or "",
+        from rich.markup import escape  # comments such as `document[start:end]` are text, not markup
+
+        t = Table("column", "type", "meaning", title=escape(f"{r.kind} {r.name}"), caption=escape(r.comment or ""),
                   title_justify="left", caption_justify="left", expand=False)
         for c in r.columns:
-            t.add_row(c.name, c.type, c.comment or "")
+            t.add_row(escape(c.name), escape(c.type), escape(c.comment or ""))
         out.print(t)
 
 
@@ -378,13 +472,17 @@ def release(
     warehouse: Path = typer.Option(Path("warehouse"), help="Warehouse folder whose published build is released."),
     version: str = typer.Option(None, help="Release version (default: today's date in UTC, YYYY.MM.DD[.N])."),
     raw: Path = typer.Option(Path("raw"), help="Folder with sources.toml, for the datapackage's sources."),
+    force: bool = typer.Option(False, "--force", help="Release the build again even if a release already holds it."),
 ) -> None:
-    """Write WAREHOUSE/releases/VERSION/: Parquet per table, datapackage.json, SHA256SUMS and CHANGES.md."""
+    """Write WAREHOUSE/releases/VERSION/: Parquet per table and view, datapackage.json, SHA256SUMS, CHANGES.md
+    and report.html."""
     from tally.publish import release as rl
 
     t0 = time.perf_counter()
     try:
-        r = rl.make_release(warehouse, version, raw)
+        r = rl.make_release(warehouse, version, raw, force=force)
+    except rl.AlreadyReleased as exc:
+        raise _fail("release", str(exc), 1)
     except rl.ReleaseError as exc:
         raise _fail("release", str(exc))
     since = f"; changes since {r.previous} in CHANGES.md" if r.previous else "; first release"

@@ -51,10 +51,15 @@ def _transient(task, task_run, state) -> bool:
     return False
 
 
+# Set by the CLI: raw/ as discovered while the warm API server was starting (keyed by str(raw)).
+prefetched: dict[str, lib.Discovered] = {}
+
+
 @task(name="discover", retries=2, retry_delay_seconds=[1, 4], retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def discover(raw: Path) -> lib.Discovered:
     """List and read the documents in raw/ (retried: it touches the filesystem)."""
-    return lib.discover_documents(raw)
+    found = prefetched.pop(str(raw), None)
+    return found if found is not None else lib.discover_documents(raw)
 
 
 @task(name="extract", cache_policy=NO_CACHE)

@@ -1,7 +1,8 @@
 """`tally serve`: register the tally-pipeline deployment on a schedule and serve it.
 
-Scheduling needs a Prefect API server. With no PREFECT_API_URL, a local `prefect server` is started on
-127.0.0.1 (a free port, state under the warehouse folder) and stopped again on exit. The deployment is
+Scheduling needs a Prefect API server. With no PREFECT_API_URL, the warehouse's warm server is used
+(flows/server.py; started if need be, left to stop after its idle time; with TALLY_SERVER_IDLE=0 a
+server of its own, stopped again on exit). The deployment is
 served by a child process (`python -m flows.serve --worker ...`); on SIGINT or SIGTERM the serve
 process is stopped first, then the server (stopping the server first can leave serve hung).
 """
@@ -9,40 +10,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 DEPLOYMENT = "tally"
 FLOW = "tally-pipeline"
 _STOP_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(api_url: str, timeout: float = 90.0, proc: subprocess.Popen | None = None) -> None:
-    """Poll the API's health endpoint until it answers, the process dies, or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"prefect server exited with code {proc.returncode} before it was healthy")
-        try:
-            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"prefect server at {api_url} not healthy after {timeout:.0f} s")
 
 
 def _stop(proc: subprocess.Popen | None, name: str) -> None:
@@ -68,34 +44,32 @@ def _base_env(warehouse: Path) -> dict[str, str]:
 
 
 def serve(raw: Path, warehouse: Path, cron: str, name: str = DEPLOYMENT) -> int:
-    """Start (or use) an API server, serve the deployment until SIGINT/SIGTERM, then stop cleanly."""
+    """Use (or start) the warm API server, serve the deployment until SIGINT/SIGTERM, then stop cleanly."""
+    from flows import server as srv
+
     warehouse.mkdir(parents=True, exist_ok=True)
     env = _base_env(warehouse)
-    server = None
     api = os.environ.get("PREFECT_API_URL")
-    log_dir = warehouse / ".prefect-server"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    rec, own = None, False
     if not api:
-        port = free_port()
-        api = f"http://127.0.0.1:{port}/api"
-        server_env = {**env, "PREFECT_HOME": str(log_dir.resolve()), "PREFECT_UI_ENABLED": "false"}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-            env=server_env, stdout=open(log_dir / "server.log", "ab"), stderr=subprocess.STDOUT,
-            start_new_session=True)
-        print(f"started prefect server (pid {server.pid}) at {api}; log {log_dir / 'server.log'}", flush=True)
         try:
-            wait_healthy(api, proc=server)
-        except (RuntimeError, TimeoutError) as exc:
-            _stop(server, "prefect server")
+            idle = srv.idle_seconds()
+            # TALLY_SERVER_IDLE=0: a server of our own, stopped on exit (nothing lingers)
+            rec, fresh = srv.start(warehouse, idle)
+        except srv.ServerError as exc:
             print(f"tally serve: {exc}", file=sys.stderr)
             return 2
+        own = idle == 0 and fresh
+        api = rec.api_url
+        print(f"{'started' if fresh else 'using'} prefect server (pid {rec.pid}) at {api}; UI {rec.ui_url}; "
+              f"log {srv.state_dir(warehouse) / 'server.log'}", flush=True)
     worker_env = {**env, "PREFECT_API_URL": api, "PREFECT_HOME": str((warehouse / ".prefect").resolve())}
     worker = subprocess.Popen(
         [sys.executable, "-m", "flows.serve", "--worker", str(raw.resolve()), str(warehouse.resolve()), cron, name],
         env=worker_env, start_new_session=True)
     print(f"serving deployment '{FLOW}/{name}' (pid {worker.pid}) on schedule '{cron}' via {api}", flush=True)
-    print(f"run it now with: PREFECT_API_URL={api} prefect deployment run '{FLOW}/{name}' --watch", flush=True)
+    tally = Path(sys.executable).with_name("tally")
+    print(f"run it now with: {tally} trigger --warehouse {warehouse.resolve()} --name {name}", flush=True)
 
     stopping = False
 
@@ -106,19 +80,30 @@ def serve(raw: Path, warehouse: Path, cron: str, name: str = DEPLOYMENT) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     code = 0
-    while not stopping:
-        if worker.poll() is not None:
-            code = worker.returncode or 1
-            print(f"tally serve: the serve process exited with code {worker.returncode}", file=sys.stderr)
-            break
-        if server is not None and server.poll() is not None:
-            code = server.returncode or 1
-            print(f"tally serve: the prefect server exited with code {server.returncode}", file=sys.stderr)
-            break
-        time.sleep(0.2)
+    with (srv.heartbeat(warehouse, rec) if rec else _nothing()):
+        while not stopping:
+            if worker.poll() is not None:
+                code = worker.returncode or 1
+                print(f"tally serve: the serve process exited with code {worker.returncode}", file=sys.stderr)
+                break
+            if rec is not None and not srv.supervisor_alive(rec):
+                code = 1
+                print("tally serve: the prefect server exited", file=sys.stderr)
+                break
+            time.sleep(0.2)
     _stop(worker, "serve process")
-    _stop(server, "prefect server")
+    if own:
+        srv.stop(warehouse)
+        print(f"stopped prefect server (pid {rec.pid})", flush=True)
+    elif rec is not None:
+        print(f"left prefect server (pid {rec.pid}) running; it stops after {rec.idle} s idle "
+              "(or `tally server stop`)", flush=True)
     return code
+
+
+@contextmanager
+def _nothing():
+    yield
 
 
 def _worker(raw: str, warehouse: str, cron: str, name: str) -> None:

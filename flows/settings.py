@@ -6,13 +6,18 @@ import sys
 from pathlib import Path
 
 
-def configure_prefect(warehouse: Path, verbose: bool = False) -> None:
+def configure_prefect(warehouse: Path, verbose: bool = False, api_url: str | None = None) -> None:
     """Keep Prefect's state under the warehouse folder and quiet, with no server to start by hand.
 
-    With no PREFECT_API_URL, Prefect starts a temporary local API server for the run by itself.
+    With api_url (the warm local server, flows/server.py) runs report there; with neither it nor
+    PREFECT_API_URL, Prefect starts a temporary local API server for the run by itself.
     """
+    # Dask's own INFO lines (scheduler and worker start-up) only with -v; worker processes inherit it.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
     if "prefect" in sys.modules:
         return  # already configured by the caller (tests, notebooks); settings are read at import
+    if api_url:
+        os.environ.setdefault("PREFECT_API_URL", api_url)
     home = (warehouse / ".prefect").resolve()
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(home))

@@ -16,6 +16,9 @@ _PREFECT_HOME = tempfile.mkdtemp(prefix="tally-prefect-")
 os.environ.setdefault("PREFECT_HOME", _PREFECT_HOME)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# No warm Prefect server outlives a test: every `tally run` a test starts uses Prefect's temporary server
+# (TALLY_SERVER_IDLE=0), whatever the developer's shell says; tests/test_server.py sets it explicitly.
+os.environ["TALLY_SERVER_IDLE"] = "0"
 
 
 @pytest.fixture(scope="session")

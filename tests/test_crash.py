@@ -162,7 +162,8 @@ def test_kill_tally_release_leaves_complete_or_no_release(tmp_path):
     failures = []
     for k in range(8):
         version = f"2026.1.{k + 1}"
-        proc = _start([_tally(), "release", "--warehouse", str(w), "--raw", str(raw), "--version", version], env)
+        proc = _start([_tally(), "release", "--warehouse", str(w), "--raw", str(raw), "--version", version, "--force"],
+                      env)
         time.sleep(rng.uniform(0.3 * full, full))
         _kill(proc)
         folder = w / "releases" / version

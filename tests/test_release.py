@@ -59,7 +59,8 @@ def test_release_layout_versions_and_index(released):
     assert index["latest"] == "2026.11.28.1"
     first = _rel(released, "2026.11.28")
     assert sorted(p.name for p in first.iterdir()) == sorted(
-        [f"{t}.parquet" for t in MODELS] + ["datapackage.json", "SHA256SUMS", "CHANGES.md"])
+        [f"{t}.parquet" for t in MODELS] + [f"{v}.parquet" for v in rl.VIEW_FILES]
+        + ["datapackage.json", "SHA256SUMS", "CHANGES.md", "report.html"])
     assert index["releases"][0]["datapackage_sha256"] == rl.sha256_file(first / "datapackage.json")
     assert not [p for p in (released / "releases").iterdir() if p.name.startswith(".tmp")]
 
@@ -138,11 +139,11 @@ def test_release_is_complete_or_absent(released, monkeypatch):
 
     monkeypatch.setattr(rl, "write_sums", crash)
     with pytest.raises(OSError):
-        rl.make_release(released, version="crash", raw=None, now=NOW)
+        rl.make_release(released, version="crash", raw=None, now=NOW, force=True)
     assert sorted(p.name for p in (released / "releases").iterdir()) == before
     assert (released / "releases" / "index.json").read_bytes() == index
     with pytest.raises(rl.ReleaseError, match="already exists"):
-        rl.make_release(released, version="2026.11.28", raw=None, now=NOW)
+        rl.make_release(released, version="2026.11.28", raw=None, now=NOW, force=True)
 
 
 def test_release_copies_the_review_report_when_there_is_one(tmp_path):

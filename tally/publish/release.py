@@ -58,6 +58,10 @@ class ReleaseError(Exception):
     """A release that cannot be made, found, downloaded or verified; the message names the file."""
 
 
+class AlreadyReleased(ReleaseError):
+    """The published build is already in a release (make_release(force=True) releases it again)."""
+
+
 @dataclass(frozen=True)
 class Release:
     """A finished release: where it is, its version and size."""
@@ -421,8 +425,51 @@ def _copy_tables(build: Path, dest: Path) -> list[str]:
     return names
 
 
+VIEW_FILES = ("series", "facts_full")  # analyst views also released as Parquet (not Data Package resources)
+
+
+def _copy_views(build: Path, dest: Path) -> list[dict[str, Any]]:
+    """Write the build's series and facts_full views as Parquet, rows in a stable order; their manifest entries."""
+    con = duckdb.connect(str(build / "tally.duckdb"), read_only=True)
+    out = []
+    try:
+        for view in VIEW_FILES:
+            table = con.sql(f"SELECT * FROM {view} ORDER BY ALL").arrow().read_all()
+            path = dest / f"{view}.parquet"
+            pq.write_table(table, path, compression="zstd")
+            out.append({"name": view, "path": path.name, "bytes": path.stat().st_size,
+                        "hash": f"sha256:{sha256_file(path)}", "tally:rows": table.num_rows})
+    except duckdb.Error as exc:
+        raise ReleaseError(f"{build / 'tally.duckdb'}: cannot export the views: {exc}") from exc
+    finally:
+        con.close()
+    return out
+
+
+def _release_report(build: Path, warehouse: Path, raw: Path | None, dest: Path) -> None:
+    """The build's review report, written now if the build has none (every release carries one)."""
+    if (build / REPORT).is_file():
+        shutil.copyfile(build / REPORT, dest / REPORT)
+        return
+    from tally.review.report import render_report
+
+    try:
+        (dest / REPORT).write_text(render_report(warehouse, raw or Path("raw")), encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise ReleaseError(f"{REPORT}: cannot write the review report: {exc}") from exc
+
+
+def _released_as(releases: Path, existing: list[dict[str, Any]], build_id: str) -> str | None:
+    """The latest release version that holds this build, if any."""
+    for r in reversed(existing):
+        meta = json.loads((releases / r["path"] / DATAPACKAGE).read_text(encoding="utf-8"))
+        if meta.get("tally:build_id") == build_id:
+            return r["version"]
+    return None
+
+
 def make_release(warehouse: Path, version: str | None = None, raw: Path | None = Path("raw"),
-                 now: datetime | None = None) -> Release:
+                 now: datetime | None = None, force: bool = False) -> Release:
     """Release the published build of a warehouse as releases/<version>/ (complete or absent)."""
     from tally.publish import warehouse as wh
 
@@ -433,6 +480,10 @@ def make_release(warehouse: Path, version: str | None = None, raw: Path | None =
     releases = releases_dir(warehouse)
     with _locked(releases):
         existing = list_releases(releases)
+        done = _released_as(releases, existing, build.name)
+        if done and not force:
+            raise AlreadyReleased(f"build {build.name} is already released as {done} in {releases} "
+                                  "(nothing changed since; --force releases it again)")
         taken = {r["version"] for r in existing} | {p.name for p in releases.iterdir()}
         if version is None:
             version = default_version(taken, now)
@@ -444,10 +495,10 @@ def make_release(warehouse: Path, version: str | None = None, raw: Path | None =
             tables = _copy_tables(build, tmp)
             previous = (existing[-1]["version"], releases / existing[-1]["path"]) if existing else None
             (tmp / CHANGES).write_text(changes_markdown(version, tmp, previous), encoding="utf-8")
-            if (build / REPORT).is_file():
-                shutil.copyfile(build / REPORT, tmp / REPORT)
+            _release_report(build, warehouse, raw, tmp)
+            views = _copy_views(build, tmp)
             created = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-            package = datapackage(version, created, tmp, tables, raw, build.name)
+            package = datapackage(version, created, tmp, tables, raw, build.name) | {"tally:views": views}
             (tmp / DATAPACKAGE).write_text(_json(package), encoding="utf-8")
             write_sums(tmp)
             verify(tmp)
