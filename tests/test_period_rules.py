@@ -346,3 +346,13 @@ def test_a_change_takes_the_period_of_the_level_it_reached_only_when_joined_by_t
     text = "Spending adds £12 billion more borrowing annually which lifts growth to 3 per cent in 2027."
     got = resolved(text, ["£12 billion", "3 per cent"], changes=("£12 billion",))
     assert got[0][:2] == (None, None)
+
+
+def test_the_publishers_country_sets_the_financial_year_and_a_target_cut_is_dated():
+    text = "Exports earned A$40 billion in 2022-23."
+    m = Mention("d", "m", "", 14, 27, "A$40 billion", 4e10, None, None, "AUD", "=", None)
+    doc = DocContext("d", text, published="2023-09-01", publisher="Reserve Bank of Australia")
+    [out] = resolve_mentions(doc, segment(text), [m])
+    assert (out.period_start, out.period_end) == ("2022-07", "2023-06")
+    text = "At its meeting today, the Board lowered the cash rate target by 25 basis points to 4.35 per cent."
+    assert resolved(text, ["4.35 per cent"], published="2023-11-07")[0][:2] == ("2023-11", "2023-11")

@@ -92,11 +92,11 @@ def resolve_mentions(doc: DocContext, passages: list[Passage], mentions: list[Me
     """
     text = doc.text
     profile = DocProfile.of(text)
-    pctx = PeriodContext.of(text, doc.published, getattr(doc, "country", None))
     mentions = sorted(mentions, key=lambda m: m.start)
     index = index or PassageIndex(passages)
     slots: list[Slot] = []
     country = publisher_country_of(doc.country, doc.publisher)
+    pctx = PeriodContext.of(text, doc.published, country)
     prev: Mention | None = None
     spans = _Spans(text)
     section_times: dict[str, list] = {}

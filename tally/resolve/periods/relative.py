@@ -142,7 +142,7 @@ _YEAR_END = re.compile(r"\b(?:[Ee]nd[- ]of[- ](?:the[- ])?year|[Yy]ear[- ]end|fu
 _CONSECUTIVE = re.compile(r"\bthe (\w+) consecutive months?\b")
 _HABITUAL = re.compile(r"\b(?:normally|typically|usually|generally|traditionally|annually)\b")
 _WHEN = re.compile(r"(?<=,)\s*when\b")
-_TARGET = re.compile(r"\btarget(?: range)?\b(?! to\b)|\b(?:the )?standard\b")
+_TARGET = re.compile(r"\btarget(?: range)?\b(?! (?:to|by)\b)|\b(?:the )?standard\b")
 
 
 def year_end(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
