@@ -72,6 +72,7 @@ _COMPARED_BEFORE = re.compile(r"\b(?:compared\s+(?:to|with)|as\s+against|versus|
 
 
 _BY_BEFORE = re.compile(r"\bby\s+$", re.IGNORECASE)
+_OF_BEFORE = re.compile(r"\bof\s+$")
 
 
 _YEAR_IN_GAP = re.compile(r"\b(?:in|during|for)\s+(?:[12][0-9]{3}|the\s+(?:first|second|third|fourth)\s+quarter)\b")
@@ -109,12 +110,15 @@ def _own_change(text: str, c: _Cand) -> tuple[str | None, bool]:
     """The change direction cued in the quantity's own clause; second item True when settled."""
     s = c.cmp_start if c.cmp_start is not None else c.start
     before = text[max(0, s - 60):s]
-    m = _NOUN_AFTER.match(text, c.end, min(len(text), c.end + 60))
+    nx = text[c.end:c.end + 1]  # the after-number cues start with a blank, "-", "(" or ")"
+    lead = nx != "" and nx in " \t\u00a0-()"
+    blank_after = lead and nx in " \t\u00a0"
+    m = _NOUN_AFTER.match(text, c.end, min(len(text), c.end + 60)) if lead and nx not in "()" else None
     if m:
         return _noun_direction(m["w"]), True
-    if _NEW_AFTER.match(text, c.end, min(len(text), c.end + 30)):
+    if blank_after and _NEW_AFTER.match(text, c.end, min(len(text), c.end + 30)):
         return "up", True  # "$119 million in new assistance"
-    m = _MORE_AFTER.match(text, c.end, min(len(text), c.end + 20))
+    m = _MORE_AFTER.match(text, c.end, min(len(text), c.end + 20)) if blank_after else None
     if m and (c.unit in (None, "count") or c.unit in UNIT_CURRENCIES):
         return ("down" if m["w"].lower() in ("fewer", "less") else "up"), True
     blank = before[-1:].isspace()  # every cue pattern before the number ends in a blank: skip them cheaply
@@ -133,11 +137,11 @@ def _own_change(text: str, c: _Cand) -> tuple[str | None, bool]:
         if words:
             return _direction(words[-1]), True
         return None, True
-    if blank and re.search(r"\bof\s+$", before):
+    if blank and _OF_BEFORE.search(before):
         m = _NOUN_BEFORE_OF.search(_clause_before(text, s, 110))
         if m:
             return _noun_direction(m["w"]), True
-    m = _THAN_TIME.match(text, c.end, min(len(text), c.end + 80))
+    m = _THAN_TIME.match(text, c.end, min(len(text), c.end + 80)) if lead and nx != "-" else None
     if m:
         w = (m["w"] or m["w2"]).lower()
         return ("up" if w in ("more", "higher", "greater", "above") else "down"), True

@@ -60,6 +60,7 @@ _WINDOW = 40  # longest comparator phrase plus slack
 
 
 _NOT_DIGIT = re.compile(r"[^0-9.]")
+_BLANKS = (" ", "\t", "\u00a0")
 _CUR_LAST = frozenset(CURRENCY_SIGNS) | frozenset("-− \u00a0\n.$")  # "." of "Rs.", "$" of "US$"
 
 
@@ -72,14 +73,15 @@ def _may_end_currency(text: str, pos: int) -> bool:
 def _read_right(text: str, c: _Cand) -> None:
     """Read scale, unit and rate to the right of the number; set end, mult, unit."""
     pos = c.num_end
-    if c.kind == "d":
+    nx = text[pos:pos + 1]  # a scale starts with a letter, a blank, a line break or "-"
+    if c.kind == "d" and nx.isalpha():
         m = _SCALE_ATTACHED.match(text, pos)
         if m:
             c.notes.add("attached")
             c.mult = _SCALES[m.group().lower()]
             c.scaled = True
             pos = m.end()
-    if not c.scaled and c.kind in ("d", "w", "a"):
+    if not c.scaled and c.kind in ("d", "w", "a") and (nx.isalpha() or (nx != "" and nx in " \t\u00a0\n-")):
         m = _SCALE_WORD.match(text, pos)
         if m:
             c.mult = _SCALES[m["s"].lower()]
@@ -118,7 +120,7 @@ _OR_BOUND = re.compile(r"[ \t\u00a0]+or[ \t\u00a0]+(?P<w>more|less|fewer|greater
 
 def _read_or_bound(text: str, c: _Cand) -> None:
     """ "10% or less", "about 30% or more": a one-sided bound written after the number (the hedge yields)."""
-    m = _OR_BOUND.match(text, c.end)
+    m = _OR_BOUND.match(text, c.end) if text[c.end:c.end + 1] in _BLANKS else None
     if m and c.unit is not None:
         c.end = m.end()
         c.cmp = ">=" if m["w"].lower() in ("more", "greater", "higher", "over", "above") else "<="

@@ -159,10 +159,12 @@ def _screen(text: str, cands: list[_Cand]) -> None:
         before = text[max(0, s - 40):s]
         after = text[c.end:c.end + 40]
         after_num = text[e:e + 12]
+        a0 = after_num[:1]  # what the after-number patterns can start with: a cheap guard for each
+        alpha0, space0 = a0.isalpha(), a0.isspace()
         if c.kind == "d":
             if _is_year(c, text):
                 c.drop = True
-            elif _ORDINAL_AFTER.match(after_num) or (after_num[:1].isascii() and after_num[:1].isalpha() and "attached" not in c.notes
+            elif (alpha0 and _ORDINAL_AFTER.match(after_num)) or (alpha0 and a0.isascii() and "attached" not in c.notes
                                                      and c.unit is None):
                 c.drop = True  # 21st, 3Q24, 5G
             elif s > 0 and text[s - 1] in "-‑" and s > 1 and text[s - 2].isalpha():
@@ -188,12 +190,12 @@ def _screen(text: str, cands: list[_Cand]) -> None:
             elif (prev is not None and "band" in prev.notes and c.unit in (None, "years") and not c.currency
                   and _BAND_GAP.match(text[prev.num_end:s])):
                 c.drop = True  # the other end of a date or age band ("April 10 to 16", "aged 25 to 54")
-            elif _GRADE_AFTER.match(after_num) and c.unit is None:
+            elif (alpha0 or space0) and _GRADE_AFTER.match(after_num) and c.unit is None:
                 c.drop = True  # 91 octane
             elif before[-1:].isspace() and _DATE_BEFORE.search(before) and c.integer and c.base <= 31 and not c.currency and c.unit is None:
                 c.drop = True  # January 19
                 c.notes.add("band")
-            elif _DATE_AFTER.match(after_num) and not c.currency and c.unit is None:
+            elif (alpha0 or space0 or a0 == ":") and _DATE_AFTER.match(after_num) and not c.currency and c.unit is None:
                 c.drop = True  # 19 January, 10:30, 3 p.m.
             elif _may_be_label(before) and _LABEL_BEFORE.search(before) and not c.currency and c.unit is None:
                 c.drop = True
@@ -209,9 +211,9 @@ def _screen(text: str, cands: list[_Cand]) -> None:
                 c.drop = True  # (1), [1]
             elif c.unit is None and (not before or before[-1] in " \t\n") and _LINE_START.search(before) and _ENUM_AFTER.match(after_num):
                 c.drop = True  # "1. " list enumerator at the start of a line
-            elif _S_AFTER.match(after_num) and c.unit is None:
+            elif a0 == "s" and _S_AFTER.match(after_num) and c.unit is None:
                 c.drop = True  # 1990s
-            elif c.unit is None and _STREET_AFTER.match(after):
+            elif c.unit is None and after[:1].isspace() and _STREET_AFTER.match(after):
                 c.drop = True  # 441 G Street
         prev = c
 
@@ -272,7 +274,9 @@ def _index_level(text: str, c: _Cand) -> bool:
     """An index level: "5,210.4, up 31.2 points", "stands at 122.3 ... based on 2005=100"."""
     if c.currency or c.scaled:
         return False
-    return bool(_POINTS_AFTER.match(text, c.end) or _BASE_AFTER.match(text, c.end))
+    nx = text[c.end:c.end + 1]
+    return bool((nx != "" and nx in ", \t\u00a0" and _POINTS_AFTER.match(text, c.end))
+                or ("=" in text[c.end:c.end + 48] and _BASE_AFTER.match(text, c.end)))
 
 
 def _classify(text: str, cands: list[_Cand]) -> None:
