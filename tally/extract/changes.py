@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tally.extract.units import CURRENCIES as UNIT_CURRENCIES
-from tally.extract.candidates import _Cand, _MONTHS, _SENT_START, _clause_before
+from tally.extract.candidates import _Cand, _MONTHS, _SENT_START, _clause_before, _last_word_at
 
 
 _UP = (r"increas(?:e|ed|es|ing)|r(?:ose|ise|isen|ises|ising)|gr(?:ew|own|ow|ows|owing|owth)|gain(?:ed|s|ing)?|up"
@@ -122,22 +122,23 @@ def _own_change(text: str, c: _Cand) -> tuple[str | None, bool]:
     if m and (c.unit in (None, "count") or c.unit in UNIT_CURRENCIES):
         return ("down" if m["w"].lower() in ("fewer", "less") else "up"), True
     blank = before[-1:].isspace()  # every cue pattern before the number ends in a blank: skip them cheaply
+    w0 = _last_word_at(before) if blank else 0
     if blank and _COMPARED_BEFORE.search(before):
         return "inherit", True
-    if blank and _TO_FROM_BEFORE.search(before):
+    if blank and _TO_FROM_BEFORE.search(before, w0):
         return None, True
     m = _VERB_BEFORE.search(before) if blank else None
     if m:
         if c.cmp in (">", "<") and text[c.cmp_start:c.cmp_start + 5].lower().startswith(("above", "below", "under", "benea")):
             return None, True  # "raised above zero": a level reached
         return _direction(m["w"]), True
-    if blank and _BY_BEFORE.search(before):
+    if blank and _BY_BEFORE.search(before, w0):
         clause = _clause_before(text, s - 3)
         words = _CHANGE_WORD.findall(clause)
         if words:
             return _direction(words[-1]), True
         return None, True
-    if blank and _OF_BEFORE.search(before):
+    if blank and _OF_BEFORE.search(before, w0):
         m = _NOUN_BEFORE_OF.search(_clause_before(text, s, 110))
         if m:
             return _noun_direction(m["w"]), True

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tally.extract.units import DURATIONS
-from tally.extract.candidates import _Cand, _MONTHS, _WORD_NEXT
+from tally.extract.candidates import _Cand, _MONTHS, _WORD_NEXT, _last_word_at
 from tally.extract.changes import _VERB_BEFORE
 
 
@@ -192,7 +192,8 @@ def _screen(text: str, cands: list[_Cand]) -> None:
                 c.drop = True  # the other end of a date or age band ("April 10 to 16", "aged 25 to 54")
             elif (alpha0 or space0) and _GRADE_AFTER.match(after_num) and c.unit is None:
                 c.drop = True  # 91 octane
-            elif before[-1:].isspace() and _DATE_BEFORE.search(before) and c.integer and c.base <= 31 and not c.currency and c.unit is None:
+            elif (c.integer and c.base <= 31 and not c.currency and c.unit is None and before[-1:].isspace()
+                  and _DATE_BEFORE.search(before, _last_word_at(before))):
                 c.drop = True  # January 19
                 c.notes.add("band")
             elif (alpha0 or space0 or a0 == ":") and _DATE_AFTER.match(after_num) and not c.currency and c.unit is None:
@@ -235,18 +236,19 @@ def _bare_count_ok(text: str, c: _Cand, nxt: _Cand | None) -> bool:
         if _TIME_UNIT_AFTER.match(after):
             return False
         blank = before[-1:].isspace()
-        if blank and _REFER_BEFORE.search(before) and c.base < 13 and c.cmp_start is None and not c.scaled:
+        w0 = _last_word_at(before) if blank else 0
+        if blank and _REFER_BEFORE.search(before, w0) and c.base < 13 and c.cmp_start is None and not c.scaled:
             return False
-        if blank and _RANK_BEFORE.search(before) and c.cmp_start is None and not c.scaled:
+        if blank and _RANK_BEFORE.search(before, w0) and c.cmp_start is None and not c.scaled:
             return False  # "the top 10", "a top-five": a rank, not a count
-        m = _NAME_BEFORE.search(before) if blank else None
+        m = _NAME_BEFORE.search(before, w0) if blank else None
         if m and c.cmp_start is None and m["w"].lower() not in _FUNCTION_WORDS:
             return False  # Nord Stream 2, iPhone 15, Apollo 11: a number inside a name
         return True
     if c.kind in ("w", "a"):
         if c.base == 1 and not c.scaled:
             return False  # "one of", "the following one"
-        if c.cmp_start is None and _REFER_BEFORE.search(before):
+        if c.cmp_start is None and _REFER_BEFORE.search(before, _last_word_at(before)):
             return False  # the two nations, these three sectors
         if _HYPHEN_WORD_AFTER.match(after) or re.match(r"\s+of\b", after):
             return False
