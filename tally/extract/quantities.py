@@ -12,7 +12,10 @@ and `tables` (cells). This module is the entry point: `extract` and `EXTRACTOR_V
 """
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from tally.extract.units import UNIT_CODES
 from tally.extract.candidates import Quantity, _Cand
@@ -72,6 +75,23 @@ def _extract(text: str, dollar: str = "USD") -> list[Quantity]:
     return out
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one extraction (reference counting still frees everything).
+
+    Extraction builds one small acyclic record per number; on number-dense text (1 MB of "1,") the
+    collector's passes over them cost about a third of the time. It is switched back on only if it
+    was on, so a caller that turned it off keeps it off.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def extract(text: str, dollar: str = "USD") -> list[Quantity]:
     """Return the quantities in `text`, sorted by start and non-overlapping; never raises.
 
@@ -81,6 +101,7 @@ def extract(text: str, dollar: str = "USD") -> list[Quantity]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        return _extract(text, dollar)
+        with _gc_paused():
+            return _extract(text, dollar)
     except Exception:  # noqa: BLE001 - a pipeline stage must not die on one odd passage
         return []

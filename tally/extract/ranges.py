@@ -67,6 +67,8 @@ def _ranges(text: str, cands: list[_Cand]) -> None:
         if a.in_range or b.num_start < a.end:
             continue
         gap = text[a.end:b.start]
+        if "to" not in gap and "and" not in gap and "-" not in gap and "–" not in gap:
+            continue  # every joiner below holds one of these: skip the regexes ("1,2,3")
         sa = a.cmp_start if a.cmp_start is not None else a.start
         left = text[max(0, sa - 12):sa]
         kind = None

@@ -207,7 +207,7 @@ def _tokens(text: str) -> list[_Cand]:
             continue
         if kind == "d":
             try:
-                digits = _NOT_DIGIT.sub("", g)
+                digits = g if g.isascii() and g.isdigit() else _NOT_DIGIT.sub("", g)
                 if len(digits) > MAX_DIGITS:
                     continue  # an identifier or a digit dump, not a quantity (refused whatever its length)
                 val = float(digits)
