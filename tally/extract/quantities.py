@@ -66,11 +66,12 @@ def _extract(text: str, dollar: str = "USD") -> list[Quantity]:
             c.change = "up"
         elif "table-down" in c.notes:
             c.change = "down"
-        elif c.notes & {"table"}:
+        elif "table" in c.notes:
             c.change = None
         value = float(f"{abs(c.base * c.mult):.15g}")  # 261.6 billion, not 261600000000.00003
-        unit = _dollar_unit(c.unit, text[c.start:c.end], dollar)
-        out.append(Quantity(c.start, c.end, text[c.start:c.end], value, unit, c.cmp, c.change,
+        span = text[c.start:c.end]
+        unit = c.unit if dollar == "USD" else _dollar_unit(c.unit, span, dollar)
+        out.append(Quantity(c.start, c.end, span, value, unit, c.cmp, c.change,
                             None if c.low is None else abs(c.low), None if c.high is None else abs(c.high)))
     return out
 
