@@ -62,6 +62,17 @@ class _Cand:
     notes: set[str] = field(default_factory=set)
 
 
+def _last_word_at(s: str) -> int:
+    """Where the last blank-free run of `s` (trailing blanks aside) starts, or earlier.
+
+    A one-word cue anchored at the end of a window ("\\bby\\s+$") can only start there, so searching
+    from it (the look-behinds still see what precedes) finds the same match without trying every
+    position of the window.
+    """
+    t = s.rstrip()
+    return max(t.rfind(" "), t.rfind("\t"), t.rfind("\n"), t.rfind("\u00a0")) + 1
+
+
 def _clause_before(text: str, pos: int, limit: int = 160) -> str:
     """The text of the current clause before `pos` (back to the last sentence end, bounded)."""
     chunk = text[max(0, pos - limit):pos]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tally.extract.units import CURRENCIES as UNIT_CURRENCIES
-from tally.extract.candidates import _Cand, _MONTHS, _SENT_START, _clause_before
+from tally.extract.candidates import _Cand, _MONTHS, _SENT_START, _clause_before, _last_word_at
 
 
 _UP = (r"increas(?:e|ed|es|ing)|r(?:ose|ise|isen|ises|ising)|gr(?:ew|own|ow|ows|owing|owth)|gain(?:ed|s|ing)?|up"
@@ -72,6 +72,7 @@ _COMPARED_BEFORE = re.compile(r"\b(?:compared\s+(?:to|with)|as\s+against|versus|
 
 
 _BY_BEFORE = re.compile(r"\bby\s+$", re.IGNORECASE)
+_OF_BEFORE = re.compile(r"\bof\s+$")
 
 
 _YEAR_IN_GAP = re.compile(r"\b(?:in|during|for)\s+(?:[12][0-9]{3}|the\s+(?:first|second|third|fourth)\s+quarter)\b")
@@ -109,35 +110,39 @@ def _own_change(text: str, c: _Cand) -> tuple[str | None, bool]:
     """The change direction cued in the quantity's own clause; second item True when settled."""
     s = c.cmp_start if c.cmp_start is not None else c.start
     before = text[max(0, s - 60):s]
-    m = _NOUN_AFTER.match(text, c.end, min(len(text), c.end + 60))
+    nx = text[c.end:c.end + 1]  # the after-number cues start with a blank, "-", "(" or ")"
+    lead = nx != "" and nx in " \t\u00a0-()"
+    blank_after = lead and nx in " \t\u00a0"
+    m = _NOUN_AFTER.match(text, c.end, min(len(text), c.end + 60)) if lead and nx not in "()" else None
     if m:
         return _noun_direction(m["w"]), True
-    if _NEW_AFTER.match(text, c.end, min(len(text), c.end + 30)):
+    if blank_after and _NEW_AFTER.match(text, c.end, min(len(text), c.end + 30)):
         return "up", True  # "$119 million in new assistance"
-    m = _MORE_AFTER.match(text, c.end, min(len(text), c.end + 20))
+    m = _MORE_AFTER.match(text, c.end, min(len(text), c.end + 20)) if blank_after else None
     if m and (c.unit in (None, "count") or c.unit in UNIT_CURRENCIES):
         return ("down" if m["w"].lower() in ("fewer", "less") else "up"), True
     blank = before[-1:].isspace()  # every cue pattern before the number ends in a blank: skip them cheaply
+    w0 = _last_word_at(before) if blank else 0
     if blank and _COMPARED_BEFORE.search(before):
         return "inherit", True
-    if blank and _TO_FROM_BEFORE.search(before):
+    if blank and _TO_FROM_BEFORE.search(before, w0):
         return None, True
     m = _VERB_BEFORE.search(before) if blank else None
     if m:
         if c.cmp in (">", "<") and text[c.cmp_start:c.cmp_start + 5].lower().startswith(("above", "below", "under", "benea")):
             return None, True  # "raised above zero": a level reached
         return _direction(m["w"]), True
-    if blank and _BY_BEFORE.search(before):
+    if blank and _BY_BEFORE.search(before, w0):
         clause = _clause_before(text, s - 3)
         words = _CHANGE_WORD.findall(clause)
         if words:
             return _direction(words[-1]), True
         return None, True
-    if blank and re.search(r"\bof\s+$", before):
+    if blank and _OF_BEFORE.search(before, w0):
         m = _NOUN_BEFORE_OF.search(_clause_before(text, s, 110))
         if m:
             return _noun_direction(m["w"]), True
-    m = _THAN_TIME.match(text, c.end, min(len(text), c.end + 80))
+    m = _THAN_TIME.match(text, c.end, min(len(text), c.end + 80)) if lead and nx != "-" else None
     if m:
         w = (m["w"] or m["w2"]).lower()
         return ("up" if w in ("more", "higher", "greater", "above") else "down"), True

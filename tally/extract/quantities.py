@@ -12,7 +12,10 @@ and `tables` (cells). This module is the entry point: `extract` and `EXTRACTOR_V
 """
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from tally.extract.units import UNIT_CODES
 from tally.extract.candidates import Quantity, _Cand
@@ -63,13 +66,31 @@ def _extract(text: str, dollar: str = "USD") -> list[Quantity]:
             c.change = "up"
         elif "table-down" in c.notes:
             c.change = "down"
-        elif c.notes & {"table"}:
+        elif "table" in c.notes:
             c.change = None
         value = float(f"{abs(c.base * c.mult):.15g}")  # 261.6 billion, not 261600000000.00003
-        unit = _dollar_unit(c.unit, text[c.start:c.end], dollar)
-        out.append(Quantity(c.start, c.end, text[c.start:c.end], value, unit, c.cmp, c.change,
+        span = text[c.start:c.end]
+        unit = c.unit if dollar == "USD" else _dollar_unit(c.unit, span, dollar)
+        out.append(Quantity(c.start, c.end, span, value, unit, c.cmp, c.change,
                             None if c.low is None else abs(c.low), None if c.high is None else abs(c.high)))
     return out
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one extraction (reference counting still frees everything).
+
+    Extraction builds one small acyclic record per number; on number-dense text (1 MB of "1,") the
+    collector's passes over them cost about a third of the time. It is switched back on only if it
+    was on, so a caller that turned it off keeps it off.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def extract(text: str, dollar: str = "USD") -> list[Quantity]:
@@ -81,6 +102,7 @@ def extract(text: str, dollar: str = "USD") -> list[Quantity]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        return _extract(text, dollar)
+        with _gc_paused():
+            return _extract(text, dollar)
     except Exception:  # noqa: BLE001 - a pipeline stage must not die on one odd passage
         return []

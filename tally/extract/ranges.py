@@ -13,6 +13,13 @@ _RANGE_CUE = re.compile(r"\b(?:rang(?:e|ed|es|ing)|var(?:y|ied|ies|ying)|spann(?
 
 _CARRY_GAP = re.compile(r"(?:[^.;:!?\n0-9$€£¥]|\b[12][0-9]{3}\b){0,40}?\b(?:to|from|and|or|with|versus|against)\s+")
 _TO_LEVEL_GAP = re.compile(r"[^.;:!?\n$€£¥]{0,30}?\bto\s+")
+_TO_GAP = re.compile(r"\s+to\s+")
+_AND_OR_GAP = re.compile(r"\s+(?:and|or)\s+")
+_BETWEEN_GAP = re.compile(r"\s*(?:and|-|–)\s*")
+_FROM_GAP = re.compile(r"(?:\s+[a-z]+){0,2}\s+to\s+|\s*[-–]\s*")
+_DASH_GAP = re.compile(r"[-–]|\s–\s")
+_BETWEEN_LEFT = re.compile(r"\bbetween\s+$", re.I)
+_FROM_LEFT = re.compile(r"\bfrom\s+$", re.I)
 
 
 def _shared_scale(text: str, cands: list[_Cand]) -> None:
@@ -23,13 +30,13 @@ def _shared_scale(text: str, cands: list[_Cand]) -> None:
                 and _CARRY_GAP.fullmatch(text, a.end, b.start)):
             b.unit = a.unit  # "from $43.29 per barrel in 2016 to $50.80 in 2017"
         elif (a.unit in CURRENCIES and b.unit and b.unit.startswith(a.unit + "_per_")
-              and re.fullmatch(r"\s+to\s+", text[a.end:b.start])):
+              and _TO_GAP.fullmatch(text, a.end, b.start)):
             a.unit = b.unit  # "rose 2 cents to $6.10 a bushel": the change is in the same unit
         if (a.unit == "index_points" and b.unit is None and not b.currency and not b.scaled
                 and _TO_LEVEL_GAP.fullmatch(text, a.end, b.start)):
             b.unit = "index_points"  # "rose 2.3 points to 105.6": the level reached is an index too
         if (a.currency and not a.scaled and b.scaled and b.unit is None and not b.currency
-                and re.fullmatch(r"\s+(?:and|or)\s+", text[a.end:b.start])):
+                and _AND_OR_GAP.fullmatch(text, a.end, b.start)):
             a.mult, a.scaled = b.mult, True
             b.unit = a.unit
 
@@ -60,18 +67,20 @@ def _ranges(text: str, cands: list[_Cand]) -> None:
         if a.in_range or b.num_start < a.end:
             continue
         gap = text[a.end:b.start]
+        if "to" not in gap and "and" not in gap and "-" not in gap and "–" not in gap:
+            continue  # every joiner below holds one of these: skip the regexes ("1,2,3")
         sa = a.cmp_start if a.cmp_start is not None else a.start
         left = text[max(0, sa - 12):sa]
         kind = None
-        if re.fullmatch(r"\s*(?:and|-|–)\s*", gap) and re.search(r"\bbetween\s+$", left, re.I):
+        if _BETWEEN_GAP.fullmatch(gap) and _BETWEEN_LEFT.search(left):
             kind = "between"
-        elif re.fullmatch(r"(?:\s+[a-z]+){0,2}\s+to\s+|\s*[-–]\s*", gap) and re.search(r"\bfrom\s+$", left, re.I):
+        elif _FROM_GAP.fullmatch(gap) and _FROM_LEFT.search(left):
             clause = _SENT_START.split(text[max(0, sa - 100):sa])[-1]
             if _RANGE_CUE.search(clause):
                 kind = "from"
-        elif re.fullmatch(r"[-–]|\s–\s", gap) and b.cmp_start is None:
+        elif _DASH_GAP.fullmatch(gap) and b.cmp_start is None:
             kind = "dash"
-        elif (re.fullmatch(r"\s+to\s+", gap) and b.cmp_start is None and not re.search(r"\bfrom\s+$", left, re.I)
+        elif (_TO_GAP.fullmatch(gap) and b.cmp_start is None and not _FROM_LEFT.search(left)
               and not _change_then_level(text, a)):
             if _incomplete(a, b):
                 kind = "to"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from tally.extract.units import CUR_BEFORE, DURATIONS, currency_before, read_rate, unit_after
+from tally.extract.units import CURRENCY_SIGNS, CUR_BEFORE, DURATIONS, currency_before, read_rate, unit_after
 from tally.extract.candidates import _Cand, _clause_before
 from tally.extract.numbers import (
     MAX_DIGITS, _MULTIPLES, _SCALES, _SCALE_ATTACHED, _SCALE_WORD, _SLASH_FRACTION, _fraction_value,
@@ -59,17 +59,29 @@ _PHONE_HINT = re.compile(r"[0-9]{3}[.-][0-9]{4}\b")
 _WINDOW = 40  # longest comparator phrase plus slack
 
 
+_NOT_DIGIT = re.compile(r"[^0-9.]")
+_BLANKS = (" ", "\t", "\u00a0")
+_CUR_LAST = frozenset(CURRENCY_SIGNS) | frozenset("-− \u00a0\n.$")  # "." of "Rs.", "$" of "US$"
+
+
+def _may_end_currency(text: str, pos: int) -> bool:
+    """Whether a currency can end at `pos` (CUR_BEFORE ends in a sign, a code letter, a minus or a blank)."""
+    ch = text[pos - 1] if pos > 0 else ""
+    return ch in _CUR_LAST or ch.isalpha()
+
+
 def _read_right(text: str, c: _Cand) -> None:
     """Read scale, unit and rate to the right of the number; set end, mult, unit."""
     pos = c.num_end
-    if c.kind == "d":
+    nx = text[pos:pos + 1]  # a scale starts with a letter, a blank, a line break or "-"
+    if c.kind == "d" and nx.isalpha():
         m = _SCALE_ATTACHED.match(text, pos)
         if m:
             c.notes.add("attached")
             c.mult = _SCALES[m.group().lower()]
             c.scaled = True
             pos = m.end()
-    if not c.scaled and c.kind in ("d", "w", "a"):
+    if not c.scaled and c.kind in ("d", "w", "a") and (nx.isalpha() or (nx != "" and nx in " \t\u00a0\n-")):
         m = _SCALE_WORD.match(text, pos)
         if m:
             c.mult = _SCALES[m["s"].lower()]
@@ -108,7 +120,7 @@ _OR_BOUND = re.compile(r"[ \t\u00a0]+or[ \t\u00a0]+(?P<w>more|less|fewer|greater
 
 def _read_or_bound(text: str, c: _Cand) -> None:
     """ "10% or less", "about 30% or more": a one-sided bound written after the number (the hedge yields)."""
-    m = _OR_BOUND.match(text, c.end)
+    m = _OR_BOUND.match(text, c.end) if text[c.end:c.end + 1] in _BLANKS else None
     if m and c.unit is not None:
         c.end = m.end()
         c.cmp = ">=" if m["w"].lower() in ("more", "greater", "higher", "over", "above") else "<="
@@ -120,7 +132,7 @@ def _read_left(text: str, c: _Cand) -> None:
     """Read the currency sign or code and the comparator to the left; set start, cmp."""
     c.start = c.num_start
     lo = max(0, c.num_start - 8)
-    m = CUR_BEFORE.search(text, lo, c.num_start) if c.kind == "d" else None
+    m = CUR_BEFORE.search(text, lo, c.num_start) if c.kind == "d" and _may_end_currency(text, c.num_start) else None
     if m:
         cur = currency_before(m)
         if cur is None:
@@ -160,7 +172,7 @@ def _read_sign(text: str, c: _Cand) -> None:
     s = c.start
     if c.kind != "d" or s == 0:
         return
-    m = _SIGN_WORD.search(text, max(0, s - 10), s)
+    m = _SIGN_WORD.search(text, max(0, s - 10), s) if text[s - 1] in " \u00a0\n" else None
     if m:
         c.sign = "-" if m["w"].lower() in ("minus", "negative") else "+"
         c.start = m.start()
@@ -195,7 +207,7 @@ def _tokens(text: str) -> list[_Cand]:
             continue
         if kind == "d":
             try:
-                digits = re.sub(r"[^0-9.]", "", g)
+                digits = g if g.isascii() and g.isdigit() else _NOT_DIGIT.sub("", g)
                 if len(digits) > MAX_DIGITS:
                     continue  # an identifier or a digit dump, not a quantity (refused whatever its length)
                 val = float(digits)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tally.extract.units import DURATIONS
-from tally.extract.candidates import _Cand, _MONTHS, _WORD_NEXT
+from tally.extract.candidates import _Cand, _MONTHS, _WORD_NEXT, _last_word_at
 from tally.extract.changes import _VERB_BEFORE
 
 
@@ -117,6 +117,30 @@ _HYPHEN_WORD_AFTER = re.compile(r"^[-‑][A-Za-z]")
 _ZIP_BEFORE = re.compile(r"\b[A-Z]{2}\s$")
 
 
+_SEP_DIGIT = re.compile(r"[-–/][0-9]")
+_DOT_COLON_DIGIT = re.compile(r"[.:][0-9]")
+_CLOSE_BRACKET = re.compile(r"\s?[)\]]")
+_OPEN_BRACKET = re.compile(r"[(\[]\s?$")
+_LINE_START = re.compile(r"(?:^|\n)[ \t]*$")
+_ENUM_AFTER = re.compile(r"[.)][ \t]")
+_S_AFTER = re.compile(r"s\b")
+_BLANK_DIGIT = re.compile(r"[ \t\u00a0]+[0-9]")
+
+
+# Cheap necessary conditions for the "...$"-anchored searches over a window (a search tries every
+# start position, so on number-dense text they dominate): what the window's last character can be.
+def _may_be_label(before: str) -> bool:
+    """Whether `before` can end in a label word or sign (_LABEL_BEFORE ends in a letter, ".", #§¶ or blanks)."""
+    ch = before[-1:]
+    return ch.isspace() or ch.isalpha() or (ch != "" and ch in ".#§¶")
+
+
+def _opens_bracket(before: str) -> bool:
+    """`before` ends in "(" or "[" and at most one blank."""
+    ch = before[-1:]
+    return (ch.isspace() or (ch != "" and ch in "([")) and _OPEN_BRACKET.search(before) is not None
+
+
 def _is_year(c: _Cand, text: str) -> bool:
     """A bare four-digit year (1800-2100) without unit, currency or scale."""
     g = text[c.num_start:c.num_end]
@@ -135,22 +159,24 @@ def _screen(text: str, cands: list[_Cand]) -> None:
         before = text[max(0, s - 40):s]
         after = text[c.end:c.end + 40]
         after_num = text[e:e + 12]
+        a0 = after_num[:1]  # what the after-number patterns can start with: a cheap guard for each
+        alpha0, space0 = a0.isalpha(), a0.isspace()
         if c.kind == "d":
             if _is_year(c, text):
                 c.drop = True
-            elif _ORDINAL_AFTER.match(after_num) or (re.match(r"[A-Za-z]", after_num) and "attached" not in c.notes
+            elif (alpha0 and _ORDINAL_AFTER.match(after_num)) or (alpha0 and a0.isascii() and "attached" not in c.notes
                                                      and c.unit is None):
                 c.drop = True  # 21st, 3Q24, 5G
             elif s > 0 and text[s - 1] in "-‑" and s > 1 and text[s - 2].isalpha():
                 c.drop = True  # F-35, COVID-19, T-NSIAD-98
             elif s > 0 and text[s - 1] in "-–/" and prev is not None and prev.num_end == s - 1 and prev.drop:
                 c.drop = True  # T-NSIAD-98-50, 2014–18, 2015/16
-            elif re.match(r"[-–/][0-9]", after_num) and c.unit is None and not c.currency and (
-                    _is_year(c, text) or re.match(r"/", after_num)):
+            elif _SEP_DIGIT.match(after_num) and c.unit is None and not c.currency and (
+                    _is_year(c, text) or after_num[:1] == "/"):
                 c.drop = True
             elif s > 0 and text[s - 1] in "'’" :
                 c.drop = True  # '22
-            elif re.match(r"\.[0-9]", after_num) or re.match(r":[0-9]", after_num) or (s > 0 and text[s - 1] == ":"):
+            elif _DOT_COLON_DIGIT.match(after_num) or (s > 0 and text[s - 1] == ":"):
                 c.drop = True  # 1.2.3, 10:30, 3:1
             elif "=" in before[-3:] and _BASE_YEAR_BEFORE.search(before) and c.unit is None and not c.currency:
                 c.drop = True  # 2005=100: an index base, not a measurement
@@ -164,14 +190,15 @@ def _screen(text: str, cands: list[_Cand]) -> None:
             elif (prev is not None and "band" in prev.notes and c.unit in (None, "years") and not c.currency
                   and _BAND_GAP.match(text[prev.num_end:s])):
                 c.drop = True  # the other end of a date or age band ("April 10 to 16", "aged 25 to 54")
-            elif _GRADE_AFTER.match(after_num) and c.unit is None:
+            elif (alpha0 or space0) and _GRADE_AFTER.match(after_num) and c.unit is None:
                 c.drop = True  # 91 octane
-            elif _DATE_BEFORE.search(before) and c.integer and c.base <= 31 and not c.currency and c.unit is None:
+            elif (c.integer and c.base <= 31 and not c.currency and c.unit is None and before[-1:].isspace()
+                  and _DATE_BEFORE.search(before, _last_word_at(before))):
                 c.drop = True  # January 19
                 c.notes.add("band")
-            elif _DATE_AFTER.match(after_num) and not c.currency and c.unit is None:
+            elif (alpha0 or space0 or a0 == ":") and _DATE_AFTER.match(after_num) and not c.currency and c.unit is None:
                 c.drop = True  # 19 January, 10:30, 3 p.m.
-            elif _LABEL_BEFORE.search(before) and not c.currency and c.unit is None:
+            elif _may_be_label(before) and _LABEL_BEFORE.search(before) and not c.currency and c.unit is None:
                 c.drop = True
                 c.label = True
             elif (prev is not None and prev.label and not c.currency and c.unit is None
@@ -181,13 +208,13 @@ def _screen(text: str, cands: list[_Cand]) -> None:
             elif (len(text[s:e]) == 5 and _ZIP_BEFORE.search(before)) and c.unit is None:
                 c.drop = True  # DC 20548
             elif c.unit is None and not c.currency and (
-                    c.base < 100 and re.search(r"[(\[]\s?$", before) and re.match(r"\s?[)\]]", after_num)):
+                    c.base < 100 and _opens_bracket(before) and _CLOSE_BRACKET.match(after_num)):
                 c.drop = True  # (1), [1]
-            elif c.unit is None and re.search(r"(?:^|\n)[ \t]*$", before) and re.match(r"[.)][ \t]", after_num):
+            elif c.unit is None and (not before or before[-1] in " \t\n") and _LINE_START.search(before) and _ENUM_AFTER.match(after_num):
                 c.drop = True  # "1. " list enumerator at the start of a line
-            elif re.match(r"s\b", after_num) and c.unit is None:
+            elif a0 == "s" and _S_AFTER.match(after_num) and c.unit is None:
                 c.drop = True  # 1990s
-            elif c.unit is None and _STREET_AFTER.match(after):
+            elif c.unit is None and after[:1].isspace() and _STREET_AFTER.match(after):
                 c.drop = True  # 441 G Street
         prev = c
 
@@ -197,30 +224,31 @@ def _bare_count_ok(text: str, c: _Cand, nxt: _Cand | None) -> bool:
     s = c.cmp_start if c.cmp_start is not None else c.start
     before = text[max(0, s - 40):s]
     after = text[c.end:c.end + 40]
-    if _CHART_BEFORE.search(before):
+    if before[-1:].isspace() and _CHART_BEFORE.search(before):
         return False  # "Line chart with four lines": a chart description
     if c.kind == "d":
         if not c.integer and not c.scaled:
             return False
         if _HYPHEN_WORD_AFTER.match(after):
             return False  # 10-year, 12-month
-        if not c.scaled and re.match(r"[ \t\u00a0]+[0-9]", after):
+        if not c.scaled and _BLANK_DIGIT.match(after):
             return False  # "Act of 1 2009": a footnote marker before a number
         if _TIME_UNIT_AFTER.match(after):
             return False
         blank = before[-1:].isspace()
-        if blank and _REFER_BEFORE.search(before) and c.base < 13 and c.cmp_start is None and not c.scaled:
+        w0 = _last_word_at(before) if blank else 0
+        if blank and _REFER_BEFORE.search(before, w0) and c.base < 13 and c.cmp_start is None and not c.scaled:
             return False
-        if blank and _RANK_BEFORE.search(before) and c.cmp_start is None and not c.scaled:
+        if blank and _RANK_BEFORE.search(before, w0) and c.cmp_start is None and not c.scaled:
             return False  # "the top 10", "a top-five": a rank, not a count
-        m = _NAME_BEFORE.search(before) if blank else None
+        m = _NAME_BEFORE.search(before, w0) if blank else None
         if m and c.cmp_start is None and m["w"].lower() not in _FUNCTION_WORDS:
             return False  # Nord Stream 2, iPhone 15, Apollo 11: a number inside a name
         return True
     if c.kind in ("w", "a"):
         if c.base == 1 and not c.scaled:
             return False  # "one of", "the following one"
-        if c.cmp_start is None and _REFER_BEFORE.search(before):
+        if c.cmp_start is None and _REFER_BEFORE.search(before, _last_word_at(before)):
             return False  # the two nations, these three sectors
         if _HYPHEN_WORD_AFTER.match(after) or re.match(r"\s+of\b", after):
             return False
@@ -248,7 +276,9 @@ def _index_level(text: str, c: _Cand) -> bool:
     """An index level: "5,210.4, up 31.2 points", "stands at 122.3 ... based on 2005=100"."""
     if c.currency or c.scaled:
         return False
-    return bool(_POINTS_AFTER.match(text, c.end) or _BASE_AFTER.match(text, c.end))
+    nx = text[c.end:c.end + 1]
+    return bool((nx != "" and nx in ", \t\u00a0" and _POINTS_AFTER.match(text, c.end))
+                or ("=" in text[c.end:c.end + 48] and _BASE_AFTER.match(text, c.end)))
 
 
 def _classify(text: str, cands: list[_Cand]) -> None:

@@ -55,6 +55,9 @@ _NO_UNIT = frozenset("in of the and to from for on at by with or is was were are
 
 def unit_after(text: str, pos: int) -> tuple[Form, int] | None:
     """The first surface form written at `pos` (after a number and its scale): (form, end) or None."""
+    ch = text[pos:pos + 1]
+    if not (ch.isalpha() or (ch != "" and ch in " \t\u00a0\n%‰°º-")):
+        return None  # what _NEXT requires, without a regex call
     n = _NEXT.match(text, pos)
     if n is None or (n["w"] and n["w"].lower() in _NO_UNIT):
         return None
@@ -94,6 +97,7 @@ _RATES = _LEX["rates"]
 _PER = rf"(?:{H}{{0,2}}/{H}?|{H}+(?i:per|an?){H}+)"
 _PRICE_DEN = [(re.compile(rf"{_PER}(?:{_rx(d['form'])})(?![\w/])"), d["den"]) for d in _RATES["price_denominators"]]
 _PRICE_NUM = frozenset(_RATES["price_numerators"])
+_RATE_FIRST = (" ", "\t", "\u00a0", "/")
 _BASE_NUM = r"(?P<base>[0-9]{1,3}(?:[ ,\u00a0][0-9]{3})*|one|a)"
 _COUNT_RATES = [
     (re.compile(rf"(?P<noun>(?:{H}+{n})?)"
@@ -113,6 +117,8 @@ def _base_value(s: str | None) -> int:
 
 def read_rate(text: str, pos: int, unit: str | None) -> tuple[str, int] | None:
     """A per-unit rate written at `pos` after a number of `unit`: (rate code, end) or None."""
+    if text[pos:pos + 1] not in _RATE_FIRST:
+        return None  # every rate pattern starts with a blank or "/"
     if unit in _PRICE_NUM:
         for rx, den in _PRICE_DEN:
             m = rx.match(text, pos)
