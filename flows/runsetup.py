@@ -38,10 +38,13 @@ def check_catalog() -> None:
 
     from schemas import vocab
     from tally.resolve import indicators
+    from tally.resolve.catalog import CatalogError
 
     path = vocab.HERE / "indicators.yaml"
     try:
         indicators.catalog()
+    except CatalogError as exc:  # the catalog check's own one-line reasons, naming the entry
+        raise RunConfigError(f"broken indicator catalog: {exc}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -214,6 +214,6 @@ def test_killed_release_leftovers_are_cleaned(released):
     stale = releases / ".tmp-2.0-deadbeef"
     stale.mkdir()
     (stale / "facts.parquet").write_bytes(b"half")
-    rl.make_release(released, version="2.0", raw=None)
+    rl.make_release(released, version="2.0", raw=None, force=True)
     assert not stale.exists()
     assert [p.name for p in releases.iterdir() if p.name.startswith(".tmp")] == []

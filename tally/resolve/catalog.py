@@ -29,8 +29,13 @@ def load_entries(path: Path | None = None) -> list[Any]:
     path = path or vocab.HERE / "indicators.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise CatalogError(f"{path}: cannot read the catalog: {exc}") from exc
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CatalogError(f"{path}: not valid YAML: {where}{problem}") from exc
     entries = data.get("indicators") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise CatalogError(f"{path}: the catalog must have a list 'indicators'")
