@@ -5,6 +5,9 @@ UV_VERSION := 0.13.8
 UV := $(VENV)/bin/uv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(VENV)/bin/python
+# Compile bytecode at install: the environment here sets PYTHONDONTWRITEBYTECODE, and without .pyc files
+# every run recompiles about 1,000 modules (seconds of each run).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run test bench env clean
 
