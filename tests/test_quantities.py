@@ -468,3 +468,16 @@ def test_news_forms(text, expected):
     got = [(q.text, q.value, q.unit, q.comparator, q.change) for q in extract(text)]
     assert [(g[0], g[2], g[3], g[4]) for g in got] == [(e[0], e[2], e[3], e[4]) for e in expected]
     assert all(g[1] == pytest.approx(e[1]) for g, e in zip(got, expected))
+
+
+@pytest.mark.parametrize("verb", ["drift", "drifted", "inched", "edges", "moving", "climbed", "rose", "stepped",
+                                  "is", "was", "ticked"])
+def test_up_to_after_a_motion_verb_is_the_new_level_not_a_ceiling(verb: str) -> None:
+    [q] = extract(f"The rate {verb} up to 4.3 per cent in December.")
+    assert (q.text, q.comparator) == ("4.3 per cent", "=")
+
+
+@pytest.mark.parametrize("lead", ["Loans of", "The fund may hold", "It offers", "Grants worth"])
+def test_up_to_elsewhere_is_still_a_ceiling(lead: str) -> None:
+    [q] = extract(f"{lead} up to 30% of the cost.")
+    assert (q.text, q.comparator) == ("up to 30%", "<=")

@@ -40,7 +40,25 @@ _CMP_BEFORE = re.compile(
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
-_PEAK_VERB = r"was|were|is|are|been|be|went|go|goes|going|gone|pick|picks|picked|picking|tick|ticks|ticked|ticking|edging|creeping|moving|heading|headed|climbed|rose|risen|rising|jumped|shot|moved|spiked|soared|surged|increased|edged|crept|ran|run|running|traded"
+# Verbs after which "up to N" is where a quantity moves ("drift up to 4.3%"), not a ceiling: the copulas and
+# the motion verbs in all their forms.
+_MOTION_STEMS = ("drift", "inch", "edge", "creep", "move", "climb", "rise", "head", "jump", "trend", "tick", "pick",
+                 "go", "run", "shoot", "spike", "soar", "surge", "increase", "trade", "step", "ratchet", "nudge")
+
+
+def _forms(stem: str) -> list[str]:
+    """A regular verb's forms (drift, drifts, drifted, drifting; rise, rises, rised, rising: the odd
+    ones cost nothing, and the irregular past forms are listed apart)."""
+    if stem.endswith("e"):
+        return [stem, stem + "s", stem + "d", stem[:-1] + "ing"]
+    tail = stem[-1] if stem in _DOUBLES else ""
+    return [stem, stem + ("es" if stem.endswith(("ch", "sh")) else "s"), stem + tail + "ed", stem + tail + "ing"]
+
+
+_DOUBLES = ("step", "run")
+_IRREGULAR = "was|were|is|are|been|be|went|goes|going|gone|rose|risen|ran|shot|crept|headed"
+_PEAK_VERB = "|".join(sorted({*_IRREGULAR.split("|"), *(f for s in _MOTION_STEMS for f in _forms(s))},
+                             key=lambda v: (-len(v), v)))
 
 
 _PEAK_BEFORE = re.compile(rf"\b(?:{_PEAK_VERB})\s+(?:\w+ly\s+)?$", re.IGNORECASE)
