@@ -481,3 +481,14 @@ def test_up_to_after_a_motion_verb_is_the_new_level_not_a_ceiling(verb: str) -> 
 def test_up_to_elsewhere_is_still_a_ceiling(lead: str) -> None:
     [q] = extract(f"{lead} up to 30% of the cost.")
     assert (q.text, q.comparator) == ("up to 30%", "<=")
+
+
+@pytest.mark.parametrize("sentence, change", [
+    ("The exchange rate has depreciated by 2 per cent since February.", "down"),
+    ("The peso was devalued by 10% overnight.", "down"),
+    ("The yen weakened 4% against the dollar.", "down"),
+    ("The euro appreciated 3% against the dollar.", "up"),
+    ("The rand strengthened 1.5 per cent in May.", "up"),
+])
+def test_currency_moves_carry_their_direction(sentence: str, change: str) -> None:
+    assert extract(sentence)[0].change == change

@@ -11,7 +11,8 @@ _UP = (r"increas(?:e|ed|es|ing)|r(?:ose|ise|isen|ises|ising)|gr(?:ew|own|ow|ows|
        r"|climb(?:ed|s|ing)?|jump(?:ed|s|ing)?|surg(?:e|ed|es|ing)|soar(?:ed|s|ing)?|skyrocket(?:ed|s|ing)?"
        r"|expand(?:ed|s|ing)?|expansion|rais(?:e|ed|es|ing)|boost(?:ed|s|ing)?|add(?:ed|s|ing)?|additional"
        r"|advanc(?:e|ed|es|ing)|rebound(?:ed|s|ing)?|spik(?:e|ed|es|ing)|hik(?:e|ed|es|ing)|widen(?:ed|s|ing)?"
-       r"|accelerat(?:e|ed|es|ing)|doubl(?:e|ed|es|ing)|tripl(?:e|ed|es|ing)|swell(?:ed|s)?|swollen")
+       r"|accelerat(?:e|ed|es|ing)|doubl(?:e|ed|es|ing)|tripl(?:e|ed|es|ing)|swell(?:ed|s)?|swollen"
+       r"|appreciat(?:e|ed|es|ing)|strengthen(?:ed|s|ing)?|revalu(?:e|ed|es|ing)")
 
 
 _DOWN = (r"decreas(?:e|ed|es|ing)|lower|detract(?:ed|s|ing)?|declin(?:e|ed|es|ing)|f(?:ell|all|allen|alls|alling)|drop(?:ped|s|ping)?"
@@ -19,7 +20,8 @@ _DOWN = (r"decreas(?:e|ed|es|ing)|lower|detract(?:ed|s|ing)?|declin(?:e|ed|es|in
          r"|s(?:ank|ink|inks|unk|inking)|tumbl(?:e|ed|es|ing)|reduc(?:e|ed|es|ing|tion|tions)|down|cut(?:s|ting)?"
          r"|contract(?:ed|s|ing|ion)|shr(?:ank|ink|inks|unk|inking)|lower(?:ed|ing)|slash(?:ed|es|ing)?"
          r"|dip(?:ped|s)?|eas(?:ed|ing)|retreat(?:ed|s|ing)?|narrow(?:ed|s|ing)?|dwindl(?:e|ed|es|ing)"
-         r"|collaps(?:e|ed|es|ing)|shed|halv(?:e|ed|es|ing)")
+         r"|collaps(?:e|ed|es|ing)|shed|halv(?:e|ed|es|ing)"
+         r"|depreciat(?:e|ed|es|ing)|devalu(?:e|ed|es|ing)|weaken(?:ed|s|ing)?|soften(?:ed|s|ing)?|slip(?:ped|s|ping)?")
 
 
 _UP_RE = re.compile(rf"^(?:{_UP})$", re.IGNORECASE)
