@@ -12,15 +12,12 @@ the warehouse's other stable paths. The same warehouse and raw folder always giv
 """
 from __future__ import annotations
 
-import bisect
-import colorsys
 import hashlib
-import io
 import math
 import os
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -30,24 +27,19 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from tally.publish import warehouse as wh
+# The page's parts, named here too (the tests and notebooks reach them through this module).
+from tally.review.charts import SeriesChart, chart_svg, series_of  # noqa: F401
+from tally.review.formatting import GREY, colour_of, colours, fmt_number, fmt_period, fmt_value, hue_colour, single_year  # noqa: F401
+from tally.review.layout import RULE_RE, Line, Piece, layout, line_kind, line_kinds, line_spans  # noqa: F401
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
 REPORT_NAME = "report.html"
 TABLES = ("documents", "passages", "mentions", "facts", "conflicts", "quarantine", "document_texts")
 
-# Colours for indicators: matplotlib's tab10, then golden-angle hues (distinct for any number of indicators).
-TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf")
-GREY = "#9a9a9a"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
-# A table rule: only white space and | : + = -, with a run of three dashes somewhere. One flat class and a
-# lazy look-ahead, so a fullmatch is linear (nested unbounded classes backtracked cubically on long lines).
-RULE_RE = re.compile(r"(?=.*?---)[\s|:+=-]+", re.S)
 YEAR_RE = re.compile(r"(?:1[89]|20)\d\d")
-_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
-_CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "RUB": "₽", "INR": "₹"}
 _COMPARATOR_WORDS = {"=": "exactly", "~": "about", ">": "over", ">=": "at least", "<": "under", "<=": "up to"}
-_BLOCK_KINDS = ("heading", "table_header", "table_row", "bullet", "paragraph")
 
 
 # ---------------------------------------------------------------------------------------------- loading
@@ -131,73 +123,6 @@ def document_text(raw: Path, doc: dict[str, Any], passages: list[dict], mentions
 
 # ---------------------------------------------------------------------------------------------- formatting
 
-def fmt_number(v: float) -> str:
-    """A number the way prose writes it: 38.1 billion, 11,000, 6.7."""
-    a = abs(v)
-    for scale, word in _SCALES:
-        if a >= scale:
-            return f"{v / scale:,.4g} {word}"
-    if a >= 1000 or float(v).is_integer():
-        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
-    return f"{v:.4g}"
-
-
-def fmt_value(value: float | None, unit: str | None, signed: bool = False) -> str:
-    """A value with its unit: $38.1 billion, 6.7%, 11,000, 400 days; signed adds + to increases."""
-    if value is None:
-        return "—"
-    sign = "-" if value < 0 else ("+" if signed and value > 0 else "")
-    num = fmt_number(abs(value))
-    if unit in _CURRENCY:
-        return f"{sign}{_CURRENCY[unit]}{num}"
-    if unit == "percent":
-        return f"{sign}{num}%"
-    if unit in (None, "count"):
-        return f"{sign}{num}"
-    return f"{sign}{num} {unit.replace('_', ' ')}"
-
-
-def fmt_period(start: str | None, end: str | None) -> str:
-    """A period as one string: 2013, 2014–2023, since 2014, until 2023, or — when unknown."""
-    if start and end:
-        return start if start == end else f"{start}–{end}"
-    if start:
-        return f"since {start}"
-    if end:
-        return f"until {end}"
-    return "—"
-
-
-def single_year(start: str | None, end: str | None) -> int | None:
-    """The calendar year when a period is exactly one year (YYYY, YYYY-01..YYYY-12, YYYY-01-01..YYYY-12-31)."""
-    if not start or not end or start[:4] != end[:4]:
-        return None
-    if start[4:] in ("", "-01", "-01-01") and end[4:] in ("", "-12", "-12-31"):
-        return int(start[:4])
-    return None
-
-
-def colours(codes: Iterable[str | None]) -> dict[str, str]:
-    """A stable colour per indicator code (sorted order: tab10, then golden-angle hues)."""
-    ordered = sorted({c for c in codes if c})
-    return {c: TAB10[i] if i < len(TAB10) else hue_colour(i - len(TAB10)) for i, c in enumerate(ordered)}
-
-
-def hue_colour(i: int) -> str:
-    """The i-th colour of a golden-angle hue walk, as #rrggbb (medium saturation and lightness)."""
-    h = (0.07 + i * 0.381966) % 1.0
-    light = (0.42, 0.52, 0.34)[i % 3]
-    r, g, b = colorsys.hls_to_rgb(h, light, 0.62)
-    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
-
-
-def colour_of(code: str | None, palette: dict[str, str]) -> str:
-    """An indicator's colour, grey when unclassified."""
-    return palette.get(code, GREY) if code else GREY
-
-
-# ---------------------------------------------------------------------------------------------- coverage
-
 def number_spans(text: str) -> list[tuple[int, int]]:
     """Spans of digit-bearing numbers in a text (digits with inner , or . separators)."""
     return [m.span() for m in NUMBER_RE.finditer(text)]
@@ -251,101 +176,6 @@ def doc_coverage(text: str, mentions: list[dict], fact_mentions: set[str]) -> tu
 
 # ---------------------------------------------------------------------------------------------- text layout
 
-@dataclass
-class Piece:
-    """A run of a line: plain text, a mention highlight, or a number no mention covers."""
-
-    kind: str  # "text" | "mark" | "miss"
-    text: str
-    mention: dict[str, Any] | None = None
-    first: bool = True  # False for a mention's continuation on a later line (no data-mention-id)
-
-
-@dataclass
-class Line:
-    """One line of a document, with the passage kind that starts it (for styling)."""
-
-    kind: str
-    pieces: list[Piece] = field(default_factory=list)
-
-
-def line_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line, without the newline."""
-    out, pos = [], 0
-    for part in text.split("\n"):
-        out.append((pos, pos + len(part)))
-        pos += len(part) + 1
-    return out
-
-
-def layout(text: str, mentions: list[dict], missed: list[tuple[int, int]], kinds: dict[int, str]) -> list[Line]:
-    """Split a document into lines of pieces; every mention gets exactly one piece marked first."""
-    n = len(text)
-    events = sorted([(m["start"], m["end"], "mark", m) for m in mentions] + [(s, e, "miss", None) for s, e in missed],
-                    key=lambda t: (t[0], t[2] == "miss", -t[1]))
-    spans: list[tuple[int, int, str, dict | None]] = []  # in order, never overlapping
-    cursor = 0
-    for s, e, kind, m in events:
-        s, e = min(max(s, 0), n), min(max(e, 0), n)
-        if s < cursor:
-            if kind == "miss":
-                continue
-            s, e = cursor, max(e, cursor)  # an overlapping mention (should not happen): clip it, keep it findable
-        spans.append((s, e, kind, m))
-        cursor = max(cursor, e)
-    bounds = line_spans(text)
-    starts = [ls for ls, _ in bounds]
-    lines = [Line(kinds.get(ls) or line_kind(text[ls:le])) for ls, le in bounds]
-    seen: set[str] = set()
-
-    def emit(li: int, a: int, b: int, kind: str, m: dict | None) -> None:
-        """Append text[a:b] to line li; a mention's first piece carries its id."""
-        first = m is None or m["mention_id"] not in seen
-        if m is not None:
-            seen.add(m["mention_id"])
-        lines[li].pieces.append(Piece(kind, text[a:b], m, first))
-
-    def place(s: int, e: int, kind: str, m: dict | None) -> None:
-        """Cut a span at line breaks into pieces; an empty or newline-only mention still gets a marker."""
-        first_line = max(0, bisect.bisect_right(starts, s) - 1)
-        for li in range(first_line, len(bounds)):
-            ls, le = bounds[li]
-            if ls >= e:
-                break
-            if max(s, ls) < min(e, le):
-                emit(li, max(s, ls), min(e, le), kind, m)
-        if m is not None and m["mention_id"] not in seen:  # empty, or only newlines: an empty marker
-            emit(first_line, s, s, kind, m)
-
-    pos = 0
-    for s, e, kind, m in spans:
-        if s > pos:
-            place(pos, s, "text", None)
-        place(s, e, kind, m)
-        pos = max(pos, e)
-    if pos < n:
-        place(pos, n, "text", None)
-    return lines
-
-
-def line_kind(line: str) -> str:
-    """Kind of a line no passage starts: blank, a table rule (---|---), or text."""
-    if not line.strip():
-        return "blank"
-    return "rule" if RULE_RE.fullmatch(line) else "text"
-
-
-def line_kinds(passages: list[dict]) -> dict[int, str]:
-    """Start offset -> the passage kind that starts there (a heading wins over a paragraph, a row over its cell)."""
-    out: dict[int, str] = {}
-    rank = {k: i for i, k in enumerate(_BLOCK_KINDS)}
-    for p in passages:
-        k = p["kind"]
-        if k in rank and (p["start"] not in out or rank[k] < rank[out[p["start"]]]):
-            out[p["start"]] = k
-    return out
-
-
 def snippet(text: str, start: int, end: int, limit: int = 220) -> tuple[str, str, str]:
     """(before, match, after): the sentence around text[start:end], cut to about limit characters a side."""
     lo = max(0, start - limit)
@@ -363,89 +193,6 @@ def snippet(text: str, start: int, end: int, limit: int = 220) -> tuple[str, str
 
 
 # ---------------------------------------------------------------------------------------------- series charts
-
-@dataclass
-class SeriesChart:
-    """Facts of one indicator/subject/counterpart/measure/unit over ≥2 single years, with their SVG."""
-
-    key: tuple
-    title: str
-    points: list[tuple[int, float, str]]  # (year, value, fact_id)
-    svg: Markup = Markup("")
-
-
-def series_of(facts: list[dict], titles: dict[str, str]) -> list[SeriesChart]:
-    """Groups of facts that form a series: same indicator, parties, measure and unit, ≥2 distinct years."""
-    groups: dict[tuple, list[tuple[int, float, str]]] = {}
-    for f in facts:
-        year = single_year(f.get("period_start"), f.get("period_end"))
-        if year is None or f.get("value") is None:
-            continue
-        key = (f.get("indicator") or "", f.get("subject") or "", f.get("counterpart") or "",
-               f.get("measure") or "", f.get("unit") or "")
-        groups.setdefault(key, []).append((year, float(f["value"]), f["fact_id"]))
-    out = []
-    for key, pts in sorted(groups.items()):
-        if len({y for y, _, _ in pts}) >= 2:
-            ind, subj, cp, measure, unit = key
-            parties = subj + (f" – {cp}" if cp else "")
-            out.append(SeriesChart(key, f"{titles.get(ind, ind)} · {parties}".strip(" ·"), sorted(pts)))
-    return out
-
-
-def chart_svg(chart: SeriesChart, colour: str) -> Markup:
-    """A small matplotlib line chart of a series, as deterministic inline SVG markup."""
-    import matplotlib
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    unit = chart.key[4]
-    salt = hashlib.sha256(repr(chart.key).encode()).hexdigest()[:12]  # unique, stable ids per chart
-    with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none", "font.size": 9,
-                                "font.family": "DejaVu Sans", "axes.spines.top": False,
-                                "axes.spines.right": False}):
-        fig = Figure(figsize=(4.2, 2.5), dpi=96)
-        ax = fig.add_subplot()
-        years = sorted({y for y, _, _ in chart.points})
-        first = [next(v for y2, v, _ in chart.points if y2 == y) for y in years]
-        ax.plot(years, first, color=colour, linewidth=2, marker="o", markersize=6, zorder=3)
-        extra = [(y, v) for y, v, _ in chart.points if (y, v) not in zip(years, first)]
-        if extra:
-            ax.scatter([y for y, _ in extra], [v for _, v in extra], color=colour, marker="D", s=30, zorder=3,
-                       label="other statement")
-            ax.legend(frameon=False, fontsize=8, loc="best")
-        crowded = {y for y, _ in extra}  # years with several statements: labels go left (line) and right (others)
-        for y, v in zip(years, first):
-            off, ha = ((-7, -3), "right") if y in crowded else ((0, 7), "center")
-            ax.annotate(fmt_value(v, unit), (y, v), textcoords="offset points", xytext=off, ha=ha, fontsize=8)
-        for y, v in extra:
-            ax.annotate(fmt_value(v, unit), (y, v), textcoords="offset points", xytext=(7, -3), ha="left", fontsize=8)
-        lo = min(0.0, min(v for _, v, _ in chart.points))
-        hi = max(0.0, max(v for _, v, _ in chart.points))
-        ax.set_ylim(lo - 0.05 * (hi - lo or 1), hi + 0.22 * (hi - lo or 1))
-        pad = 0.6 + (0.38 if crowded else 0.12) * (years[-1] - years[0])
-        ax.set_xlim(years[0] - pad, years[-1] + pad)
-        if len(years) <= 8:
-            ax.set_xticks(years)
-        else:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_value(v, unit)))
-        ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
-        ax.set_axisbelow(True)
-        fig.tight_layout(pad=0.4)
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype for inlining
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(chart.title)}" ', 1)
-    return Markup(svg)
-
-
-def _attr(s: str) -> str:
-    """Escape a string for a double-quoted XML attribute."""
-    return s.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
-
 
 # ---------------------------------------------------------------------------------------------- views
 
