@@ -120,3 +120,13 @@ def test_subdivision_column_and_publisher_default():
     assert (m.subject, m.subdivision) == ("CAN", "CA-AB")
     m = resolve("Retail sales rose 2.1% in May.", "2.1%", change="up", publisher="Stats NZ")
     assert (m.subject, m.subject_rule) == ("NZL", "publisher_country")
+
+
+def test_document_default_needs_a_clearly_dominant_country():
+    # two countries named once each: no default, the subject stays NULL rather than a guess
+    even = "Exports to China rose 47% in 2023. Aid to Ukraine reached $113 billion."
+    assert P.document_default(ctx(even, "47%")) is None
+    # one country named again and again, another once: that country is the document's
+    clear = ("Kenya's tea harvest was late. Kenya's rains failed. Kenya imported maize from Uganda. "
+             "Output fell 9% in 2023.")
+    assert P.code_of(P.document_default(ctx(clear, "9%"))) == "KEN"
