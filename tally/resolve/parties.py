@@ -337,9 +337,9 @@ def section_heading(ctx: PartyContext) -> Pick | None:
 
 
 def document_default(ctx: PartyContext) -> Pick | None:
-    """The country the document is about: named most often, and clearly (at least twice, and more than
-    all other countries together). A document that names several countries as often has no default:
-    its figure's subject stays NULL rather than a guess."""
+    """The country the document is about: named most often, and clearly (more than all other countries
+    together, and at least twice unless it is the only one). A document that names several countries as
+    often has no default: its figure's subject stays NULL rather than a guess."""
     cp = code_of(ctx.counterpart)
     top = ctx.profile.top(1, exclude={cp} if cp else None)
     if not top:
@@ -347,7 +347,7 @@ def document_default(ctx: PartyContext) -> Pick | None:
     counts = ctx.profile.counts
     n = counts[top[0]]
     others = sum(v for c, v in counts.items() if c != top[0] and c != cp)
-    return top[0] if n >= 2 and n > others else None
+    return top[0] if n > others and (n >= 2 or others == 0) else None
 
 
 def publisher_country(ctx: PartyContext) -> Pick | None:
