@@ -105,8 +105,11 @@ def test_pair_phrases_are_a_pattern_not_a_list(phrase):
      "nearest_owner"),
     ("Unemployment in Northern Ireland was 2.4% in 2023.", "2.4%", "percent", None, "GBR", None, "nearest_owner"),
     ("In the euro area, growth is expected at 0.9% in 2025.", "0.9%", "percent", "up", "EMU", None, "nearest_owner"),
+    # the currency never makes the subject USA; with Chile and "US" each named once, no country dominates: NULL
     ("Exports to Japan reached US$5.2bn in 2023, the ministry said. Chile is a small economy.", "US$5.2bn", "USD",
-     None, "CHL", "JPN", None),
+     None, None, "JPN", None),
+    ("Exports to Japan reached US$5.2bn in 2023, the ministry said. Chile's economy is small; Chile exports "
+     "copper.", "US$5.2bn", "USD", None, "CHL", "JPN", None),
 ])
 def test_parties_end_to_end(text, span, unit, change, subject, counterpart, rule):
     m = resolve(text, span, unit, change)
