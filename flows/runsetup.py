@@ -154,12 +154,25 @@ def heartbeat(warehouse: Path, warm):
 
     stack = ExitStack()
     if warm:
+        import logging
+
         from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        # Prefect's events service logs an ERROR for every event it cannot send once the server is gone,
+        # before the heartbeat notices; events are telemetry, and the run's own one line says what happened.
+        events_log = logging.getLogger("prefect._internal.concurrency")
+        events_log.addFilter(_drop_event_send_errors)
+        stack.callback(events_log.removeFilter, _drop_event_send_errors)
 
         os.environ["PREFECT_API_URL"] = warm.api_url  # worker processes inherit it
         stack.enter_context(temporary_settings(updates={PREFECT_API_URL: warm.api_url}))
         stack.enter_context(srv.heartbeat(warehouse, warm, abort_run))
     return stack
+
+
+def _drop_event_send_errors(record) -> bool:
+    """A logging filter: False for Prefect's "Service 'EventsWorker' failed to process item" records."""
+    return "EventsWorker" not in record.getMessage()
 
 
 def abort_run() -> None:
