@@ -14,17 +14,13 @@ import json
 import os
 import re
 import shutil
-import time
 import tomllib
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import duckdb
 import pyarrow.parquet as pq

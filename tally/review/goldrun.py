@@ -60,15 +60,10 @@ def _stage(gold: Gold, raw: Path, seed: Path | None) -> None:
 def run_gold(gold_dir: Path, seed: Path | None = None) -> GoldRun:
     """Build the tables for every document the gold folder labels, and say which built document is which."""
     from tally.build import build_tables
-    from tally.ingest.discover import SourceInfo
 
     gold = load_gold(gold_dir)
     if gold.seed_mentions is not None and seed is None:
         seed = seed_text_for(gold_dir)
-    if "country" not in SourceInfo.__dataclass_fields__:  # older manifests know no country
-        for gs in gold.sets.values():
-            for row in gs.manifest.values():
-                row.pop("country", None)
     with tempfile.TemporaryDirectory(prefix="tally-gold-") as tmp:
         raw = Path(tmp) / "raw"
         raw.mkdir()
