@@ -90,7 +90,7 @@ def run(
     if batch_size:
         params["batch_size"] = batch_size
     try:
-        with _progress_bar() as bar, rs.heartbeat(warehouse, warm):
+        with _progress_bar() as bar, rs.heartbeat(warehouse, warm), rs.no_flow_heartbeats():
             fp.progress = bar
             summary = flow(**params)
     except ValidationFailed as exc:

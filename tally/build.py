@@ -20,8 +20,6 @@ from tally import large
 from tally.budget import budget
 from tally.large import _spans, bundles, document_mentions, is_large, large_document
 from tally.model import Conflict, Fact
-# The frames the stages' rows become; named here too, so a notebook needs only this module.
-from tally.publish.frames import assemble, passage_rows, passages_frame  # noqa: F401
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +28,19 @@ if TYPE_CHECKING:
 
 # numpy, pandas, pyarrow and the Pandera models are imported inside the functions that build frames:
 # they cost seconds at start-up, and a run whose inputs have not changed never needs them.
+
+# The frames the stages' rows become (tally.publish.frames), named here too so a notebook needs only this
+# module; loaded on first use, as importing pandas and the Pandera models takes about a second.
+_FRAMES = ("assemble", "passage_rows", "passages_frame")
+
+
+def __getattr__(name: str):
+    """tally.build.assemble, .passage_rows and .passages_frame, from tally.publish.frames on first use."""
+    if name in _FRAMES:
+        from tally.publish import frames
+
+        return getattr(frames, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def quarantine_row(exc: Exception, path: str, sha256: str | None, stage: str) -> QuarantineRow:
@@ -318,6 +329,7 @@ def build_tables(found: Discovered | Path, options: BuildOptions = BuildOptions(
     Documents whose rows fail validation are quarantined with the checks named and the rest rebuilt;
     only a systemic failure (or every document failing) raises ValidationFailed.
     """
+    from tally.publish.frames import assemble
     from tally.publish.validate import ValidationFailed, validate_tables
 
     if isinstance(found, Path):

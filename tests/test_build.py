@@ -76,7 +76,7 @@ def test_a_systemic_failure_still_stops_the_build(raw: Path, monkeypatch) -> Non
         tables["facts"] = tables["facts"].drop(columns=["quote"])
         return tables
 
-    monkeypatch.setattr(lib, "assemble", no_column)
+    monkeypatch.setattr(frames, "assemble", no_column)
     with pytest.raises(ValidationFailed):
         lib.build_tables(raw)
 

@@ -47,7 +47,9 @@ def test_systemic_validation_failure_leaves_last_good_warehouse(prefect_harness,
     before = tree_hashes(w)
     n_before = query(w, "SELECT count(*) FROM mentions")[0][0]
     (raw / "new.txt").write_text("Exports rose 12% to $4 billion in 2024.\n", encoding="utf-8")
-    real = lib.assemble
+    import tally.publish.frames as frames
+
+    real = frames.assemble
 
     def corrupt(*args, **kwargs):
         tables = real(*args, **kwargs)
@@ -55,7 +57,7 @@ def test_systemic_validation_failure_leaves_last_good_warehouse(prefect_harness,
         tables["mentions"].loc[1, "text"] = "not what the document says"
         return tables
 
-    monkeypatch.setattr(lib, "assemble", corrupt)
+    monkeypatch.setattr(frames, "assemble", corrupt)
     with pytest.raises(ValidationFailed) as info:
         tally_pipeline(raw=str(raw), warehouse=str(w))
     msg = str(info.value)
