@@ -3,7 +3,7 @@
 Prints, each in a fresh process:
 - today's cold run (TALLY_SERVER_IDLE=0: Prefect's temporary in-process server), for comparison;
 - a cold run that starts the warm server (fresh warehouse, no server up);
-- a warm run: server already up, the document re-extracted (`--no-cache`);
+- a warm run: server and runner (flows/daemon.py) already up, the document re-extracted (`--no-cache`);
 - a warm no-change run;
 - an empty Prefect flow run, against the warm server and against a temporary server.
 Targets: warm runs <= 3 s wall; the cold run no worse than today's. The warm server is stopped at the end.
@@ -15,12 +15,14 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from procs import measure  # noqa: E402
 
+from flows import daemon  # noqa: E402
 from flows import server as srv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +43,17 @@ def _line(label: str, m, summary: bool = True) -> None:
         print("    " + (m.stdout.strip() or m.stderr.strip()[-500:]).replace("\n", " "))
 
 
+def _wait_for_runner(wh: Path, timeout: float = 60) -> str:
+    """Wait until the warm runner (flows/daemon.py) the cold run started listens; its pid, or why not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rec = daemon._record(wh) or {}
+        if rec.get("api_url"):
+            return f"pid {rec['pid']} (runs are forked from it; their memory is not in the caller's tree)"
+        time.sleep(0.2)
+    return "not started (runs go in their own process)"
+
+
 def main() -> None:
     """Run the measurements and print one line each."""
     work = Path(tempfile.mkdtemp(prefix="tally-bench-"))
@@ -55,6 +68,7 @@ def main() -> None:
         _line("cold tally run, starts the warm server", measure(run + ["--warehouse", str(wh)], env))
         rec = srv.read_record(wh)
         print(f"    warm server: {srv.state(wh)[1]}, pid {rec.pid if rec else None}, UI {rec.ui_url if rec else None}")
+        print(f"    warm runner: {_wait_for_runner(wh)}")
         for i in (1, 2):
             _line(f"warm tally run --no-cache ({i})", measure(run + ["--warehouse", str(wh), "--no-cache"], env))
         for i in (1, 2):

@@ -473,15 +473,18 @@ def release(
     version: str = typer.Option(None, help="Release version (default: today's date in UTC, YYYY.MM.DD[.N])."),
     raw: Path = typer.Option(Path("raw"), help="Folder with sources.toml, for the datapackage's sources."),
     force: bool = typer.Option(False, "--force", help="Release the build again even if a release already holds it."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="When a run is publishing this warehouse: wait for it "
+                              "(default), or exit 1 naming it."),
 ) -> None:
     """Write WAREHOUSE/releases/VERSION/: Parquet per table and view, datapackage.json, SHA256SUMS, CHANGES.md
     and report.html."""
     from tally.publish import release as rl
+    from tally.publish.builds import WarehouseBusy
 
     t0 = time.perf_counter()
     try:
-        r = rl.make_release(warehouse, version, raw, force=force)
-    except rl.AlreadyReleased as exc:
+        r = rl.make_release(warehouse, version, raw, force=force, wait=wait)
+    except (rl.AlreadyReleased, WarehouseBusy) as exc:
         raise _fail("release", str(exc), 1)
     except rl.ReleaseError as exc:
         raise _fail("release", str(exc))
@@ -578,8 +581,22 @@ def report(
 
 
 def main() -> None:
-    """Entry point for `python -m flows.cli`."""
-    app()
+    """Entry point for `tally` and `python -m flows.cli`: a run goes to the warm runner when one can take it
+    (flows/daemon.py), else it runs here, and a successful run on the warm server starts the runner."""
+    import os
+
+    from flows import daemon
+
+    environ = dict(os.environ)
+    code = daemon.delegate(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+    try:
+        app()
+    except SystemExit as exc:
+        if not exc.code:
+            daemon.start_in_background(sys.argv[1:], environ)
+        raise
 
 
 if __name__ == "__main__":

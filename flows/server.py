@@ -261,7 +261,10 @@ def _terminate(rec: Record) -> None:
 
 def stop(warehouse: Path) -> Record | None:
     """Stop the warm server of this warehouse, leaving no process behind; returns the record it stopped."""
+    from flows import daemon
+
     with _locked(warehouse):
+        daemon.stop(warehouse)  # the warm runner (flows/daemon.py) goes with the server
         rec = read_record(warehouse)
         if rec is None:
             return None
