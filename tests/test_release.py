@@ -356,3 +356,51 @@ def test_local_release_path_may_not_leave_the_source(released, tmp_path):
     (served / "index.json").write_text(json.dumps({"latest": "x", "releases": [entry]}))
     with pytest.raises(pl.ReleaseRefused, match="leaves"):
         pl.pull(str(served), None, tmp_path / "got")
+
+
+def test_release_holds_the_warehouse_lock_while_it_copies(tmp_path, monkeypatch):
+    from tally.publish.builds import WarehouseBusy, warehouse_lock
+
+    build_warehouse(tmp_path)
+    copy, seen = rl._copy_tables, []
+
+    def copy_while_a_run_tries_to_publish(build: Path, dest: Path) -> list[str]:
+        with pytest.raises(WarehouseBusy, match="tally release"):  # a run's publish and clean-up must wait
+            with warehouse_lock(tmp_path, wait=False):
+                pass
+        seen.append(build.name)
+        return copy(build, dest)
+
+    monkeypatch.setattr(rl, "_copy_tables", copy_while_a_run_tries_to_publish)
+    r = rl.make_release(tmp_path, version="v1", raw=None, now=NOW)
+    assert seen == [wh.current_build(tmp_path).name] and (r.path / "facts.parquet").is_file()
+    with warehouse_lock(tmp_path, wait=False):  # released when done
+        pass
+
+
+def test_release_while_a_run_publishes_waits_or_exits_1_naming_it(tmp_path):
+    from tally.publish.builds import WarehouseBusy, warehouse_lock
+
+    build_warehouse(tmp_path)
+    with warehouse_lock(tmp_path, holder="tally run (test)"):
+        with pytest.raises(WarehouseBusy, match=r"tally run \(test\)"):
+            rl.make_release(tmp_path, version="v1", raw=None, now=NOW, wait=False)
+        res = runner.invoke(app, ["release", "--warehouse", str(tmp_path), "--version", "v1", "--no-wait"])
+        assert res.exit_code == 1 and res.stderr.count("\n") == 1 and "tally run (test)" in res.stderr, res.stderr
+        assert not (tmp_path / "releases" / "v1").exists()
+    # a waiting release goes on once the run has published
+    done: list[rl.Release] = []
+    with warehouse_lock(tmp_path, holder="tally run (test)"):
+        t = threading.Thread(target=lambda: done.append(rl.make_release(tmp_path, version="v2", raw=None, now=NOW,
+                                                                        wait=True)))
+        t.start()
+        time.sleep(0.5)
+        assert t.is_alive() and not done
+    t.join(30)
+    assert done and done[0].path.is_dir()
+
+
+def test_release_of_a_missing_warehouse_creates_nothing(tmp_path):
+    with pytest.raises(rl.ReleaseError, match="no published build"):
+        rl.make_release(tmp_path / "typo", raw=None, now=NOW)
+    assert not (tmp_path / "typo").exists()

@@ -465,8 +465,22 @@ def _released_as(releases: Path, existing: list[dict[str, Any]], build_id: str) 
 
 
 def make_release(warehouse: Path, version: str | None = None, raw: Path | None = Path("raw"),
-                 now: datetime | None = None, force: bool = False) -> Release:
-    """Release the published build of a warehouse as releases/<version>/ (complete or absent)."""
+                 now: datetime | None = None, force: bool = False, wait: bool | None = None) -> Release:
+    """Release the published build of a warehouse as releases/<version>/ (complete or absent). While a run
+    publishes, wait for it (wait=False: WarehouseBusy naming it; None: TALLY_LOCK_WAIT decides)."""
+    from tally.publish import warehouse as wh
+    from tally.publish.builds import warehouse_lock
+
+    if wh.current_build(warehouse) is None:  # checked before locking too: the lock would create the folder
+        raise ReleaseError(f"no published build in {warehouse} (run `tally run` first)")
+    # the warehouse lock keeps a concurrent run's clean-up from moving the build away while it is copied
+    with warehouse_lock(warehouse, holder="tally release", wait=wait):
+        return _release_current(warehouse, version, raw, now, force)
+
+
+def _release_current(warehouse: Path, version: str | None, raw: Path | None, now: datetime | None,
+                     force: bool) -> Release:
+    """make_release with the warehouse lock held."""
     from tally.publish import warehouse as wh
 
     build = wh.current_build(warehouse)
