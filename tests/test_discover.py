@@ -140,11 +140,18 @@ def test_mostly_legacy_text_is_still_detected_whole():
     assert doc.encoding == "cp1252" and doc.text == data.decode("cp1252")
 
 
-@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
-def test_utf16_without_a_byte_order_mark_is_decoded(codec):
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_without_a_byte_order_mark_are_decoded(codec):
     data = TEXT.encode(codec)
     doc = disc.decode(_raw(data))
     assert (doc.text, doc.encoding) == (TEXT, codec)
+
+
+@pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be"])
+def test_utf32_without_a_byte_order_mark_keeps_non_latin_text(codec):
+    text = "Exports to 日本 rose 3% in 2024 (€4.1 billion), 𝟘 aside.\n" * 5
+    doc = disc.decode(_raw(text.encode(codec)))
+    assert (doc.text, doc.encoding) == (text, codec)
 
 
 def test_binary_with_nul_bytes_is_still_binary():

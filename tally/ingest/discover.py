@@ -247,7 +247,7 @@ def decode(doc: RawDocument, large: int | None = None, convert_cache: Path | Non
                 raise DocumentError(doc.path, "decode", f"starts with a {name} byte order mark but is not valid {name}: {exc.reason}") from exc
             break
     if text is None and b"\x00" in data:
-        text, encoding = _utf16_without_bom(data) or (None, None)
+        text, encoding = _utf32_without_bom(data) or _utf16_without_bom(data) or (None, None)
     if text is None:
         if b"\x00" in data:
             raise DocumentError(doc.path, "decode", "binary file (NUL bytes); only plain text is supported")
@@ -296,7 +296,7 @@ def _detect(doc: RawDocument, data: bytes) -> tuple[str, str]:
     raise DocumentError(doc.path, "decode", "not text in any known encoding")
 
 
-# ---------------------------------------------------------------- mixed encodings, UTF-16 without a BOM
+# ---------------------------------------------------------------- mixed encodings, UTF-16/32 without a BOM
 
 # A file that is valid UTF-8 but for at most this share of its bytes (and has valid multi-byte UTF-8 in
 # it) is UTF-8 with a pasted-in legacy paragraph: read as UTF-8, each stray byte as cp1252.
@@ -329,6 +329,23 @@ def _mixed_utf8(data: bytes) -> tuple[str, str] | None:
     if non_ascii <= _mixed.bad:  # no valid multi-byte UTF-8 at all: a legacy encoding, let detection decide
         return None
     return text, f"utf-8; {_mixed.bad} bytes not UTF-8 read as cp1252 (first at byte {_mixed.first})"
+
+
+def _utf32_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Text in UTF-32 without a byte order mark (three NUL bytes in every four, as BMP text has), decoded."""
+    quarter = len(data) // 4
+    if len(data) % 4 or quarter < 2:
+        return None
+    lanes = [data[i::4].count(0) for i in range(4)]
+    for codec, zero, low in (("utf-32-le", (3,), 0), ("utf-32-be", (0,), 3)):
+        # the top byte is always NUL; the low byte (the character itself) almost never is
+        if all(lanes[i] == quarter for i in zero) and lanes[low] <= 0.01 * quarter:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return None if any(c in _CONTROL for c in text) else (text, codec)
+    return None
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
