@@ -406,11 +406,10 @@ def _child(conn: socket.socket, fds: list[int], argv: list[str], cwd: str, env: 
         os.kill(os.getpid(), signal.SIGKILL)
 
     threading.Thread(target=watch, name="tally-runner-caller", daemon=True).start()
-    from rich.console import Console
-
     import flows.cli as cli
+    from flows import console
 
-    cli.out, cli.err = Console(), Console(stderr=True)  # made for this terminal, not the runner's log
+    console.reset()  # consoles made for this terminal, not the runner's log
     code = 1
     try:
         cli.app(args=argv, prog_name="tally")
