@@ -1,4 +1,4 @@
-"""Versioned, verifiable releases of the published warehouse, and pulling them back (locally or over HTTP).
+"""Versioned, verifiable releases of the published warehouse: making them, listing and verifying them.
 
 A release is a folder `releases/<version>/` holding one Parquet file per table, a Frictionless
 `datapackage.json` (Table Schemas generated from the Pandera models and vocabularies, with each
@@ -6,6 +6,8 @@ file's bytes and sha256), `SHA256SUMS` (checkable with `sha256sum -c`), `CHANGES
 since the previous release) and, when the build has one, the review report. `releases/index.json`
 lists every release. A release is built in a hidden folder next to its final place, checked against
 its own hashes, then renamed: it is complete or absent, never half-written.
+The descriptor is written by tally/publish/datapackage.py, CHANGES.md by tally/publish/changes.py, and
+pulling a release back by tally/publish/pull.py.
 """
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import tomllib
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,8 +26,9 @@ from typing import Any, Iterator
 import duckdb
 import pyarrow.parquet as pq
 
-from schemas import vocab
 from tally.publish.builds import sha256_file
+from tally.publish.changes import changes_markdown
+from tally.publish.datapackage import datapackage
 
 # schemas.tables and tally.publish.warehouse import pandera (seconds at start-up): making a release needs
 # them, pulling one does not, so they are imported inside the functions that use them.
@@ -38,16 +40,6 @@ SUMS = "SHA256SUMS"
 CHANGES = "CHANGES.md"
 REPORT = "report.html"
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
-PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
-
-# Relations between tables, declared in every release's Table Schemas (frictionless validate checks them).
-FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
-    "passages": [("doc_id", "documents", "doc_id")],
-    "mentions": [("doc_id", "documents", "doc_id"), ("passage_id", "passages", "passage_id"), ("unit", "units", "code")],
-    "facts": [("indicator", "indicators", "code"), ("unit", "units", "code")],
-}
-_ENTITY_COLUMNS = {"subject", "counterpart"}
-_MAX_LISTED = 200  # rows listed per section of CHANGES.md
 
 
 class ReleaseError(Exception):
@@ -116,121 +108,6 @@ def _locked(releases: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-# ---------------------------------------------------------------- Table Schema from the models
-
-
-def _field_type(table: str, column: str) -> str:
-    """Table Schema type of a column, from the Arrow type the warehouse writes."""
-    import pyarrow as pa
-
-    from tally.publish.warehouse import arrow_schema
-
-    field = arrow_schema(table).field(column)
-    typ = field.type
-    if pa.types.is_list(typ):
-        # Frictionless 5 reads Parquet lists as numpy arrays, which its `array` type rejects; `any`
-        # validates, and "tally:itemType" records that the cell is a list of strings.
-        return "any"
-    if pa.types.is_integer(typ):
-        # Frictionless reads Parquet through pandas, where an integer column with NULLs (page) turns float
-        # (1.0, NaN), which its `integer` type rejects; such a column is a `number` in the Table Schema.
-        return "number" if field.nullable else "integer"
-    if pa.types.is_floating(typ):
-        return "number"
-    if pa.types.is_boolean(typ):
-        return "boolean"
-    return "string"
-
-
-def _vocabulary_enum(table: str, column: str) -> list[str] | None:
-    """Allowed values a column takes from the vocabularies (units, catalog, entity codes), if any."""
-    if table not in ("mentions", "facts"):
-        return None
-    if column == "unit":
-        return sorted(vocab.units())
-    if column == "indicator":
-        return sorted(vocab.indicators()) or None
-    if column in _ENTITY_COLUMNS:
-        return sorted(vocab.entity_codes())
-    return None
-
-
-def _constraints(table: str, column: str, col: Any) -> dict[str, Any]:
-    """Table Schema constraints from a Pandera column: required, unique, enum, pattern, minimum, maximum."""
-    c: dict[str, Any] = {}
-    if not col.nullable and _field_type(table, column) != "any":
-        c["required"] = True
-    if col.unique:
-        c["unique"] = True
-    for check in col.checks:
-        stats = check.statistics or {}
-        if check.name == "isin":
-            c["enum"] = list(stats["allowed_values"])
-        elif check.name == "str_matches":
-            c["pattern"] = stats["pattern"]
-        elif check.name == "greater_than_or_equal_to":
-            c["minimum"] = stats["min_value"]
-        elif check.name == "less_than_or_equal_to":
-            c["maximum"] = stats["max_value"]
-    enum = _vocabulary_enum(table, column)
-    if enum is not None and "enum" not in c:
-        c["enum"] = enum
-    return c
-
-
-def table_schema(table: str) -> dict[str, Any]:
-    """Frictionless Table Schema of a table, generated from its Pandera model and the vocabularies."""
-    from schemas.tables import MODELS, descriptions
-
-    _, docs = descriptions(table)
-    fields = []
-    for name, col in MODELS[table].to_schema().columns.items():
-        f: dict[str, Any] = {"name": name, "type": _field_type(table, name), "description": docs.get(name, "")}
-        if f["type"] == "any":
-            f["tally:itemType"] = "string"
-            f["description"] += " (A list of strings: Parquet list<string>.)"
-        cons = _constraints(table, name, col)
-        if cons:
-            f["constraints"] = cons
-        fields.append(f)
-    schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
-    unique = [n for n, col in MODELS[table].to_schema().columns.items() if col.unique]
-    if unique:
-        schema["primaryKey"] = [unique[0]]
-    fks = [{"fields": [col], "reference": {"resource": ref, "fields": [ref_col]}}
-           for col, ref, ref_col in FOREIGN_KEYS.get(table, [])]
-    if fks:
-        schema["foreignKeys"] = fks
-    return schema
-
-
-def resource(table: str, path: Path) -> dict[str, Any]:
-    """The datapackage resource for one table's Parquet file."""
-    from schemas.tables import descriptions
-
-    title, _ = descriptions(table)
-    return {"name": table, "path": path.name, "format": "parquet", "mediatype": PARQUET_MEDIATYPE,
-            "description": title, "bytes": path.stat().st_size, "hash": f"sha256:{sha256_file(path)}",
-            "schema": table_schema(table)}
-
-
-def sources(raw: Path | None) -> list[dict[str, str]]:
-    """The source documents from raw/sources.toml, as Data Package sources."""
-    manifest = raw / "sources.toml" if raw is not None else None
-    if manifest is None or not manifest.exists():
-        return []
-    with open(manifest, "rb") as fh:
-        docs = tomllib.load(fh).get("document", [])
-    out = []
-    for d in docs:
-        s = {"title": d.get("title") or d["file"], "path": f"raw/{d['file']}"}
-        for key in ("publisher", "published", "license"):
-            if d.get(key):
-                s[key] = str(d[key])
-        out.append(s)
-    return out
-
-
 # ---------------------------------------------------------------- releases folder and index
 
 
@@ -261,104 +138,6 @@ def write_index(releases: Path) -> dict[str, Any]:
     index = {"name": "tally", "latest": entries[-1]["version"] if entries else None, "releases": entries}
     _write_atomic(releases / INDEX, _json(index))
     return index
-
-
-# ---------------------------------------------------------------- CHANGES.md
-
-
-def _facts_path(release: Path) -> str:
-    return str(release / "facts.parquet").replace("'", "''")
-
-
-_KEY = ["indicator", "subject", "counterpart", "measure", "unit", "period_start", "period_end"]
-
-
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:,.15g}"
-    return str(v).replace("|", "\\|").replace("\n", " ")
-
-
-def _fact_line(r: dict[str, Any]) -> str:
-    period = r["period_start"] if r["period_start"] == r["period_end"] else f"{_fmt(r['period_start'])}..{_fmt(r['period_end'])}"
-    return (f"| {_fmt(r['indicator'])} | {_fmt(r['subject'])} | {_fmt(r['counterpart'])} | {_fmt(period)} "
-            f"| {_fmt(r['comparator'])} {_fmt(r['value'])} {_fmt(r['unit'])} | {_fmt(r['fact_id'])} |")
-
-
-def diff_facts(new: Path, old: Path) -> dict[str, list[dict[str, Any]]]:
-    """Facts added, removed and changed between two releases, matched on what they are about.
-
-    fact_id is a position-based id that can shift between runs, so facts are matched on their claim
-    key (indicator, subject, counterpart, measure, unit, period) and compared on (comparator, value).
-    """
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute(f"CREATE VIEW n AS SELECT * FROM read_parquet('{_facts_path(new)}')")
-        con.execute(f"CREATE VIEW o AS SELECT * FROM read_parquet('{_facts_path(old)}')")
-        on = " AND ".join(f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in _KEY)
-        keys = ", ".join(_KEY)
-        order = f"ORDER BY {keys}, fact_id"
-
-        def rows(sql: str) -> list[dict[str, Any]]:
-            rel = con.sql(sql)
-            return [dict(zip(rel.columns, r)) for r in rel.fetchall()]
-
-        added = rows(f"SELECT * FROM n a WHERE NOT EXISTS (SELECT 1 FROM o b WHERE {on}) {order}")
-        removed = rows(f"SELECT * FROM o a WHERE NOT EXISTS (SELECT 1 FROM n b WHERE {on}) {order}")
-        grouped = ("SELECT {keys}, list(comparator || ' ' || coalesce(CAST(value AS VARCHAR), 'NULL') "
-                   "ORDER BY value, comparator) AS vals, list(fact_id ORDER BY fact_id) AS ids FROM {t} GROUP BY ALL")
-        changed = rows(f"""
-            SELECT a.*, b.vals AS old_vals, b.ids AS old_ids
-            FROM ({grouped.format(keys=keys, t='n')}) a JOIN ({grouped.format(keys=keys, t='o')}) b ON {on}
-            WHERE a.vals IS DISTINCT FROM b.vals ORDER BY {keys}""")
-        return {"added": added, "removed": removed, "changed": changed}
-    finally:
-        con.close()
-
-
-def _row_counts(release: Path) -> dict[str, int]:
-    """Rows per table of a release, from the Parquet footers."""
-    return {p.stem: pq.ParquetFile(p).metadata.num_rows for p in sorted(release.glob("*.parquet"))}
-
-
-def changes_markdown(version: str, new: Path, previous: tuple[str, Path] | None) -> str:
-    """CHANGES.md for a release: row counts and facts added, removed and changed since the previous one."""
-    from schemas.tables import MODELS
-
-    lines = [f"# tally {version}: changes", ""]
-    counts = _row_counts(new)
-    if previous is None:
-        lines += ["First release: there is no previous release to compare with.", "",
-                  "| table | rows |", "|---|---:|"]
-        lines += [f"| {t} | {n} |" for t, n in counts.items()]
-        return "\n".join(lines) + "\n"
-    prev_version, prev = previous
-    old_counts = _row_counts(prev)
-    d = diff_facts(new, prev)
-    lines += [f"Compared with release {prev_version}: {len(d['added'])} facts added, "
-              f"{len(d['removed'])} removed, {len(d['changed'])} changed values.", "",
-              "| table | rows before | rows after | change |", "|---|---:|---:|---:|"]
-    for t in sorted(set(counts) | set(old_counts), key=lambda t: list(MODELS).index(t) if t in MODELS else 99):
-        a, b = old_counts.get(t, 0), counts.get(t, 0)
-        lines.append(f"| {t} | {a} | {b} | {b - a:+d} |")
-    head = "| indicator | subject | counterpart | period | value | fact_id |\n|---|---|---|---|---|---|"
-    for kind in ("added", "removed"):
-        lines += ["", f"## Facts {kind} ({len(d[kind])})", ""]
-        if d[kind]:
-            lines += [head] + [_fact_line(r) for r in d[kind][:_MAX_LISTED]]
-            if len(d[kind]) > _MAX_LISTED:
-                lines.append(f"\n... and {len(d[kind]) - _MAX_LISTED} more")
-    lines += ["", f"## Changed values ({len(d['changed'])})", ""]
-    if d["changed"]:
-        lines += ["| indicator | subject | counterpart | period | before | after | fact_id |", "|---|---|---|---|---|---|---|"]
-        for r in d["changed"][:_MAX_LISTED]:
-            period = r["period_start"] if r["period_start"] == r["period_end"] else f"{_fmt(r['period_start'])}..{_fmt(r['period_end'])}"
-            lines.append(f"| {_fmt(r['indicator'])} | {_fmt(r['subject'])} | {_fmt(r['counterpart'])} | {_fmt(period)} "
-                         f"| {'; '.join(r['old_vals'])} {_fmt(r['unit'])} | {'; '.join(r['vals'])} {_fmt(r['unit'])} "
-                         f"| {', '.join(r['ids'])} |")
-    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------- making a release
@@ -521,36 +300,6 @@ def _release_current(warehouse: Path, version: str | None, raw: Path | None, now
     size = sum(p.stat().st_size for p in final.iterdir())
     return Release(version, final, created, size, len(list(final.iterdir())), previous[0] if previous else None)
 
-
-def datapackage(version: str, created: str, folder: Path, tables: list[str], raw: Path | None,
-                build_id: str) -> dict[str, Any]:
-    """The Frictionless Data Package descriptor of a release folder."""
-    from schemas.tables import VIEWS
-
-    resources = []
-    for t in tables:
-        r = resource(t, folder / f"{t}.parquet")
-        fks = [fk for fk in r["schema"].get("foreignKeys", []) if fk["reference"]["resource"] in tables]
-        r["schema"].pop("foreignKeys", None)
-        if fks:  # a build made before the dimension tables existed has no units/indicators to point at
-            r["schema"]["foreignKeys"] = fks
-        r["tally:rows"] = pq.ParquetFile(folder / f"{t}.parquet").metadata.num_rows
-        resources.append(r)
-    return {
-        "name": "tally",
-        "title": "tally: figures from policy prose as validated indicator tables",
-        "description": "Facts, mentions and their provenance extracted from the source documents, with the "
-                       "dimension tables (countries, groups, indicators, units). `tally pull --load` recreates "
-                       f"the views ({', '.join(VIEWS)}) in DuckDB.",
-        "version": version,
-        "created": created,
-        "sources": sources(raw),
-        "tally:build_id": build_id,
-        "resources": resources,
-    }
-
-
-# Pulling a release back (download, verify, load) is in tally/publish/pull.py.
 
 
 def _source_date() -> datetime | None:
