@@ -24,7 +24,7 @@ run: env
 	$(VENV)/bin/tally run --raw raw --warehouse warehouse
 
 test: env
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q --durations=15
 
 $(VENV)/.bench: $(VENV)/.synced
 	$(UV) sync --frozen --inexact --group dev --extra bench

@@ -37,6 +37,15 @@ def prefect_harness():
 
 
 @pytest.fixture(scope="session")
+def shared_api_url(prefect_harness) -> str:
+    """The session harness's Prefect API URL, for `tally run` subprocesses that are not about Prefect's own
+    start-up: each then skips starting a temporary server (most of its 8-10 s here)."""
+    from prefect.settings import get_current_settings
+
+    return str(get_current_settings().api.url)
+
+
+@pytest.fixture(scope="session")
 def converted_fixtures(tmp_path_factory) -> dict[str, Path]:
     """The HTML and PDF fixtures of tests/convert_fixtures.py, built once per session (Chromium prints)."""
     from convert_fixtures import build

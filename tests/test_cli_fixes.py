@@ -167,9 +167,10 @@ def test_large_runs_leave_no_dangling_report_link(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_run_keeps_report_current(raw, tmp_path):
+def test_run_keeps_report_current(raw, tmp_path, shared_api_url):
     w = tmp_path / "wh"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {"HOME": str(tmp_path)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {"HOME": str(tmp_path),
+                                                                                   "PREFECT_API_URL": shared_api_url}
     cmd = [str(BIN / "tally"), "run", "--raw", str(raw), "--warehouse", str(w)]
     assert subprocess.run(cmd, env=env, capture_output=True, timeout=300).returncode == 0
     first = wh.current_build(w)

@@ -38,9 +38,11 @@ def _tally() -> str:
     return str(Path(sys.executable).with_name("tally"))
 
 
-def _env(tmp: Path) -> dict[str, str]:
+def _env(tmp: Path, api: str) -> dict[str, str]:
+    """A run's environment: the session's Prefect API (what is tested is tally's publishing, not Prefect's
+    start-up), a home of its own, and publish steps slowed so that kills can land in them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    return {**env, "HOME": str(tmp), "TALLY_TEST_PUBLISH_DELAY": str(DELAY)}
+    return {**env, "HOME": str(tmp), "TALLY_TEST_PUBLISH_DELAY": str(DELAY), "PREFECT_API_URL": api}
 
 
 def _set_version(raw: Path, v: int) -> None:
@@ -60,7 +62,7 @@ def _start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    """SIGKILL the whole process group (the CLI and Prefect's server), then check nothing survived."""
+    """SIGKILL the whole process group (the CLI and whatever it started), then check nothing survived."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -87,14 +89,14 @@ def _consistent(w: Path) -> dict[str, str]:
     return tree_hashes(w)
 
 
-def test_kill_tally_run_at_random_moments(tmp_path):
+def test_kill_tally_run_at_random_moments(tmp_path, shared_api_url):
     rng = random.Random(7)
     raw, w = tmp_path / "raw", tmp_path / "wh"
     raw.mkdir()
     shutil.copy(SEED, raw / SEED.name)
     shutil.copy(ROOT / "raw" / "sources.toml", raw / "sources.toml")
     (raw / "empty.txt").write_bytes(b"")  # always quarantined: a non-strict run still exits 0
-    env = _env(tmp_path)
+    env = _env(tmp_path, shared_api_url)
     cmd = [_tally(), "run", "--raw", str(raw), "--warehouse", str(w)]
     t_start = time.perf_counter()
 
@@ -146,11 +148,11 @@ def test_kill_tally_run_at_random_moments(tmp_path):
     assert trials == KILLS and mid_publish >= KILLS // 4
 
 
-def test_kill_tally_release_leaves_complete_or_no_release(tmp_path):
+def test_kill_tally_release_leaves_complete_or_no_release(tmp_path, shared_api_url):
     rng = random.Random(11)
     raw, w = tmp_path / "raw", tmp_path / "wh"
     shutil.copytree(ROOT / "raw", raw)
-    env = {k: v for k, v in _env(tmp_path).items() if k != "TALLY_TEST_PUBLISH_DELAY"}
+    env = {k: v for k, v in _env(tmp_path, shared_api_url).items() if k != "TALLY_TEST_PUBLISH_DELAY"}
     r = subprocess.run([_tally(), "run", "--raw", str(raw), "--warehouse", str(w)], env=env,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -183,7 +185,7 @@ def test_kill_tally_release_leaves_complete_or_no_release(tmp_path):
     assert not failures, failures
 
 
-def test_two_runs_started_together_on_one_warehouse(tmp_path):
+def test_two_runs_started_together_on_one_warehouse(tmp_path, shared_api_url):
     """Both end; `current` always points at a complete build; queries answer throughout."""
     w = tmp_path / "wh"
     raws = []
@@ -193,7 +195,7 @@ def test_two_runs_started_together_on_one_warehouse(tmp_path):
         shutil.copy(SEED, raw / SEED.name)
         _set_version(raw, v)
         raws.append(raw)
-    env = {**_env(tmp_path), "TALLY_TEST_PUBLISH_DELAY": "1.5"}
+    env = {**_env(tmp_path, shared_api_url), "TALLY_TEST_PUBLISH_DELAY": "1.5"}
     procs = [_start([_tally(), "run", "--raw", str(raw), "--warehouse", str(w)], env) for raw in raws]
     problems, checks = [], 0
     while any(p.poll() is None for p in procs):
@@ -213,13 +215,13 @@ def test_two_runs_started_together_on_one_warehouse(tmp_path):
     _consistent(w)
 
 
-def test_no_wait_run_exits_1_naming_the_holder(tmp_path):
+def test_no_wait_run_exits_1_naming_the_holder(tmp_path, shared_api_url):
     from tally.publish.builds import warehouse_lock
 
     raw, w = tmp_path / "raw", tmp_path / "wh"
     raw.mkdir()
     shutil.copy(SEED, raw / SEED.name)
-    env = {k: v for k, v in _env(tmp_path).items() if k != "TALLY_TEST_PUBLISH_DELAY"}
+    env = {k: v for k, v in _env(tmp_path, shared_api_url).items() if k != "TALLY_TEST_PUBLISH_DELAY"}
     with warehouse_lock(w, "the nightly job"):
         r = subprocess.run([_tally(), "run", "--raw", str(raw), "--warehouse", str(w), "--no-wait"], env=env,
                            capture_output=True, text=True, timeout=300)

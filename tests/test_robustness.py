@@ -195,10 +195,10 @@ def _tally() -> str:
 
 
 @pytest.mark.slow
-def test_cli_prints_each_quarantined_file_and_strict_exits_nonzero(tmp_path):
+def test_cli_prints_each_quarantined_file_and_strict_exits_nonzero(tmp_path, shared_api_url):
     expected = bad_folder(tmp_path / "raw")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["HOME"] = str(tmp_path)
+    env |= {"HOME": str(tmp_path), "PREFECT_API_URL": shared_api_url}
     w = tmp_path / "wh"
     r = subprocess.run([_tally(), "run", "--strict", "--raw", str(tmp_path / "raw"), "--warehouse", str(w)],
                        env=env, capture_output=True, text=True, timeout=300)
