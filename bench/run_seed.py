@@ -47,9 +47,8 @@ def _wait_for_runner(wh: Path, timeout: float = 60) -> str:
     """Wait until the warm runner (flows/daemon.py) the cold run started listens; its pid, or why not."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rec = daemon._record(wh) or {}
-        if rec.get("api_url"):
-            return f"pid {rec['pid']} (runs are forked from it; their memory is not in the caller's tree)"
+        if (pid := daemon.listening(wh)) is not None:
+            return f"pid {pid} (runs are forked from it; their memory is not in the caller's tree)"
         time.sleep(0.2)
     return "not started (runs go in their own process)"
 

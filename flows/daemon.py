@@ -201,6 +201,12 @@ def _alive(warehouse: Path) -> bool:
     return bool(rec and _pid_alive(int(rec.get("pid", 0))))
 
 
+def listening(warehouse: Path) -> int | None:
+    """The pid of this warehouse's runner once it is ready for runs (record written, socket bound), else None."""
+    rec = _record(warehouse) or {}
+    return int(rec["pid"]) if rec.get("api_url") and (_state(warehouse) / SOCKET).exists() else None
+
+
 def stop(warehouse: Path, timeout: float = 10.0) -> None:
     """Stop this warehouse's runner (SIGTERM, then SIGKILL); runs it forked are left to end."""
     rec = _record(warehouse)

@@ -31,7 +31,7 @@ def configure_prefect(warehouse: Path, verbose: bool = False, api_url: str | Non
     With api_url (the warm local server, flows/server.py) runs report there; with neither it nor
     PREFECT_API_URL, Prefect starts a temporary local API server for the run by itself.
     """
-    # worker processes inherit these
+    # Dask's own INFO lines (scheduler and worker start-up) only with -v; worker processes inherit it.
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
     if "prefect" in sys.modules:
         return  # already configured by the caller (tests, notebooks); settings are read at import

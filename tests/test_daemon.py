@@ -36,9 +36,8 @@ def _ready_runner(wh: Path, timeout: float = 90) -> int:
     """The pid of the warehouse's runner once it listens."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rec = daemon._record(wh) or {}
-        if rec.get("api_url") and (srv.state_dir(wh) / daemon.SOCKET).exists():
-            return int(rec["pid"])
+        if (pid := daemon.listening(wh)) is not None:
+            return pid
         time.sleep(0.2)
     raise AssertionError(f"no runner: {_log(wh)[-2000:]}")
 

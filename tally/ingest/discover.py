@@ -337,14 +337,10 @@ def _utf32_without_bom(data: bytes) -> tuple[str, str] | None:
     if len(data) % 4 or quarter < 2:
         return None
     lanes = [data[i::4].count(0) for i in range(4)]
-    for codec, zero, low in (("utf-32-le", (3,), 0), ("utf-32-be", (0,), 3)):
+    for codec, top, low in (("utf-32-le", 3, 0), ("utf-32-be", 0, 3)):
         # the top byte is always NUL; the low byte (the character itself) almost never is
-        if all(lanes[i] == quarter for i in zero) and lanes[low] <= 0.01 * quarter:
-            try:
-                text = data.decode(codec)
-            except UnicodeDecodeError:
-                return None
-            return None if any(c in _CONTROL for c in text) else (text, codec)
+        if lanes[top] == quarter and lanes[low] <= 0.01 * quarter:
+            return _plain_text(data, codec)
     return None
 
 
@@ -356,9 +352,14 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     nul_even, nul_odd = data[0::2].count(0), data[1::2].count(0)
     for codec, nul, other in (("utf-16-le", nul_odd, nul_even), ("utf-16-be", nul_even, nul_odd)):
         if nul >= 0.3 * half and other <= 0.01 * half:
-            try:
-                text = data.decode(codec)
-            except UnicodeDecodeError:
-                return None
-            return None if any(c in _CONTROL for c in text) else (text, codec)
+            return _plain_text(data, codec)
     return None
+
+
+def _plain_text(data: bytes, codec: str) -> tuple[str, str] | None:
+    """data decoded with codec, or None when it does not decode or holds control characters (not text)."""
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return None if any(c in _CONTROL for c in text) else (text, codec)
