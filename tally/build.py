@@ -169,7 +169,16 @@ def process_documents(docs: list[disc.RawDocument], store: ExtractCache | None) 
     """
     todo, hits, refused = prepare_documents(docs, store)
     ok, failed = extract_and_cache(todo, store)
-    return Processed(hits + ok, len(hits), refused + failed)
+    return Processed([with_quotes(e) for e in hits + ok], len(hits), refused + failed)
+
+
+def with_quotes(e: Extracted) -> Extracted:
+    """The document with its classified mentions' quote spans, worked out in the batch's worker (in parallel)
+    rather than one document after another in reconcile."""
+    spans = (sorted((m.start, m.end) for m in e.mentions if m.indicator is not None) if isinstance(e.mentions, list)
+             else _spans(e.mentions))
+    e.quotes = quote_spans(e.doc.text, spans)
+    return e
 
 
 def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[QuarantineRow]]:
@@ -190,7 +199,8 @@ def reconcile_facts(extracted: list[Extracted]) -> tuple[list[Fact], list[Confli
     # A large document's classified rows go to reconcile as bundles of rows stating the same claim (columns).
     from itertools import chain
 
-    texts = {e.doc.doc_id: quote_spans(e.doc.text, _spans(e.mentions)) if isinstance(e.doc.text, Utf8Text)
+    texts = {e.doc.doc_id: e.quotes.bound(e.doc.text) if e.quotes is not None
+             else quote_spans(e.doc.text, _spans(e.mentions)) if isinstance(e.doc.text, Utf8Text)
              else e.doc.text for e in extracted}
     mentions = chain.from_iterable(e.mentions if isinstance(e.mentions, list) else bundles(e.mentions)
                                    for e in extracted)
@@ -418,7 +428,7 @@ def drop_mentions(extracted: list[Extracted], ids: set[str]) -> list[Extracted]:
             import pyarrow.compute as pc
 
             kept = e.mentions.filter(pc.invert(pc.is_in(e.mentions["mention_id"], pa.array(sorted(ids)))))
-        out.append(Extracted(e.doc, e.passages, kept))
+        out.append(Extracted(e.doc, e.passages, kept, e.quotes))
     return out
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from tally.facts.reconcile import QuoteSpans
     from tally.ingest import discover as disc
     from tally.ingest.segment import Passage
     from tally.model import Mention
@@ -39,6 +40,7 @@ class Extracted:
     doc: disc.Document
     passages: list[Passage] | pa.Table  # a large document's are Arrow tables (large_document)
     mentions: list[Mention] | pa.Table
+    quotes: QuoteSpans | None = None  # the classified mentions' quote spans, worked out by the batch's worker
 
 
 @dataclass

@@ -133,6 +133,20 @@ def test_quote_spans_read_from_blocks_equal_the_whole_text(block):
         assert [f.quote for f in got] == [f.quote for f in want] and all(f.quote for f in got)
 
 
+def test_quote_spans_worked_out_by_the_worker_travel_without_the_text():
+    # The batch's worker works out each document's quote spans (build.with_quotes); they are pickled back to
+    # the flow without the text (the document carries it) and give the quotes the text itself gives.
+    import pickle
+
+    text, mentions = seed_from_extractor()
+    spans = quote_spans(text, sorted((m.start, m.end) for m in mentions if m.indicator))
+    back = pickle.loads(pickle.dumps(spans))
+    assert back.text is None and len(pickle.dumps(spans)) < len(text.encode())
+    want, _ = reconcile(mentions, {"seed": text})
+    got, _ = reconcile(mentions, {"seed": back.bound(text)})
+    assert [f.quote for f in got] == [f.quote for f in want] and all(f.quote for f in got)
+
+
 def test_ids_are_deterministic_and_texts_optional():
     text, mentions = seed_from_gold_spans()
     a, ca = reconcile(mentions, {"seed": text})

@@ -171,8 +171,12 @@ def _grouped(rows: list[Row]) -> list[Row]:
     """One row per disagreement group: pairs sharing a fact become one row listing every member, its kinds
     joined with '+' and its notes with '; '."""
     out: list[Row] = []
-    for group in _components([ids for _, ids, _ in rows]):
-        members = [r for r in rows if r[1][0] in group]
+    groups = _components([ids for _, ids, _ in rows])
+    where = {x: gi for gi, g in enumerate(groups) for x in g}
+    rows_of: list[list[Row]] = [[] for _ in groups]
+    for r in rows:  # indexed by group: a scan of every row per group was quadratic in the conflicts
+        rows_of[where[r[1][0]]].append(r)
+    for group, members in zip(groups, rows_of):
         kinds = "+".join(sorted({k for k, _, _ in members}))
         out.append((kinds, sorted(group), "; ".join(dict.fromkeys(n for _, _, n in members))))
     return out

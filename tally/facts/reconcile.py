@@ -241,11 +241,12 @@ def quote_span(text: str, start: int, end: int) -> tuple[int, int, bool]:
 
 
 class QuoteSpans:
-    """A very large document's quote spans, worked out in one pass in document order (quote_spans), and its
-    text for slicing them: facts pick quotes in any order, and a Utf8Text is cheap to read only in order.
-    Kept in flat arrays: a tuple per mention of a 200 MB document would cost tens of MB."""
+    """A document's quote spans, worked out in one pass in document order (quote_spans) where the document is
+    (a batch's worker, in parallel), and the text to slice them from once bound (facts pick quotes in any
+    order, and a Utf8Text is cheap to read only in order). Kept in flat arrays: a tuple per mention of a
+    200 MB document would cost tens of MB."""
 
-    def __init__(self, text: Utf8Text) -> None:
+    def __init__(self, text: str | Utf8Text | None = None) -> None:
         self.text = text
         self.starts, self.q0, self.q1, self.table = array("q"), array("q"), array("q"), bytearray()
 
@@ -254,6 +255,18 @@ class QuoteSpans:
 
     def __getitem__(self, key: slice) -> str:
         return self.text[key]
+
+    def __getstate__(self) -> tuple:
+        return self.starts, self.q0, self.q1, self.table  # never the text: the document carries it
+
+    def __setstate__(self, state: tuple) -> None:
+        self.text = None
+        self.starts, self.q0, self.q1, self.table = state
+
+    def bound(self, text: str | Utf8Text) -> "QuoteSpans":
+        """These spans over the document's text."""
+        self.text = text
+        return self
 
     def add(self, start: int, span: tuple[int, int, bool]) -> None:
         """Record the span of the mention at `start` (mentions come in document order)."""
@@ -270,10 +283,14 @@ class QuoteSpans:
         return self.q0[i], self.q1[i], bool(self.table[i])
 
 
-def quote_spans(text: Utf8Text, spans: Iterable[tuple[int, int]]) -> QuoteSpans:
-    """QuoteSpans for a document's mentions, given as (start, end) in document order: each read from the block
-    holding it, which holds its whole line (Utf8Text.block_at), so each span is the one the whole text gives."""
+def quote_spans(text: str | Utf8Text, spans: Iterable[tuple[int, int]]) -> QuoteSpans:
+    """QuoteSpans for a document's mentions, given as (start, end) in document order. A Utf8Text is read block by
+    block (Utf8Text.block_at holds each mention's whole line), so each span is the one the whole text gives."""
     out = QuoteSpans(text)
+    if not isinstance(text, Utf8Text):
+        for start, end in spans:
+            out.add(start, quote_span(text, start, end))
+        return out
     for start, end in spans:
         lo, block = text.block_at(start)
         a, b, table = quote_span(block, start - lo, end - lo)

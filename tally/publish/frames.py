@@ -36,6 +36,18 @@ def _get(row: Any, name: str) -> Any:
     return dict(row).get(name)
 
 
+def _column(records: list[Any], name: str) -> list[Any]:
+    """One field of every row: read by attribute when the rows are all one dataclass, else row by row."""
+    kinds = {type(r) for r in records}
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if dataclasses.is_dataclass(kind):
+            return [getattr(r, name, None) for r in records]
+        if kind is dict:
+            return [r.get(name) for r in records]
+    return [_get(r, name) for r in records]
+
+
 def frame(table: str, rows: Iterable[Any]) -> pd.DataFrame:
     """Rows (dataclasses or dicts) -> a frame with exactly the table's columns, sorted deterministically."""
     # Read fields straight off the rows, column by column: a dict per row (dataclasses.asdict) cost
@@ -44,7 +56,7 @@ def frame(table: str, rows: Iterable[Any]) -> pd.DataFrame:
     cols = columns(table)
     data: dict[str, Any] = {}
     for c in cols:
-        values = [_get(r, c) for r in records]
+        values = _column(records, c)
         if c in _FLOAT:
             data[c] = pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
         elif c in _INT:
