@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -37,20 +38,14 @@ def run(
     t0 = time.perf_counter()
     if not raw.is_dir():
         raise ui.fail("run", f"raw folder not found: {raw}")
-    warm, t_import = _prepare(raw, warehouse, task_runner, dask_address, verbose, wait, no_cache, t0)
+    warm, t_import, runner = _prepare(raw, warehouse, task_runner, dask_address, workers, batch_size, verbose, wait,
+                                      no_cache, t0)
     from flows import pipeline as fp
-    from flows.runners import make_task_runner, resolve_kind
     from tally.publish.builds import WarehouseBusy
     from tally.publish.validate import ValidationFailed
 
-    if task_runner == "auto" and dask_address:
-        task_runner = "dask"
-    task_runner = resolve_kind(task_runner, raw).value
-    try:
-        runner = make_task_runner(task_runner, dask_address, workers)
-    except ValueError as exc:
-        raise ui.fail("run", str(exc))
-    flow = fp.tally_pipeline.with_options(task_runner=runner)
+    task_runner = runner.kind
+    flow = fp.tally_pipeline.with_options(task_runner=runner.runner)
     params = {"raw": str(raw), "warehouse": str(warehouse), "use_cache": not no_cache}
     if batch_size:
         params["batch_size"] = batch_size
@@ -72,6 +67,8 @@ def run(
     finally:
         fp.progress = None
         fp.prefetched.clear()
+        if runner.pool is not None:
+            runner.pool.close()
     if report and (summary.changed or not (warehouse / "current" / "report.html").is_file()):
         rs.write_run_report(warehouse, raw, summary.documents, summary.changed)
     elapsed = time.perf_counter() - t0
@@ -85,11 +82,19 @@ def run(
         raise typer.Exit(1)
 
 
-def _prepare(raw: Path, warehouse: Path, task_runner: str, dask_address: str | None, verbose: bool, wait: bool,
-             no_cache: bool, t0: float):
+@dataclass
+class _Runner:
+    kind: str  # threads, processes or dask (auto resolved)
+    runner: object  # the Prefect task runner
+    pool: object | None  # its worker processes (tally.workers.BatchPool) for `processes`
+
+
+def _prepare(raw: Path, warehouse: Path, task_runner: str, dask_address: str | None, workers: int | None,
+             batch_size: int | None, verbose: bool, wait: bool, no_cache: bool, t0: float):
     """Check the run's configuration, find or start the warm server and set Prefect up, before any flow runs:
     a broken manifest or catalog, an unreachable cluster or a busy warehouse stop here in one line.
-    Returns the warm server's record (or None) and the seconds spent so far."""
+    While the server starts, raw/ is discovered and, with worker processes, extraction begins.
+    Returns the warm server's record (or None), the seconds spent so far and the task runner."""
     import os
 
     from flows import runsetup as rs
@@ -115,14 +120,28 @@ def _prepare(raw: Path, warehouse: Path, task_runner: str, dask_address: str | N
             except WarehouseBusy as exc:
                 raise ui.fail("run", str(exc), 1)
         from flows import pipeline as fp
+        from flows.runners import make_task_runner, resolve_kind
 
+        kind = resolve_kind("dask" if task_runner == "auto" and dask_address else task_runner, raw).value
+        try:
+            made = make_task_runner(kind, dask_address, workers)
+        except ValueError as exc:
+            raise rs.RunConfigError(str(exc))
+        runner = _Runner(kind, made, getattr(made, "batch_pool", None))
         t_import = time.perf_counter() - t0
+        if warm or runner.pool is not None:
+            # forks the workers (before Prefect starts any thread) only when there is something to extract
+            rs.prefetch(fp, raw, warehouse, no_cache, runner.pool, batch_size)
         if warm:
-            rs.prefetch(fp, raw, warehouse, no_cache)
-            warm = rs.wait_server(warehouse, warm)
+            try:
+                warm = rs.wait_server(warehouse, warm)
+            except BaseException:
+                if runner.pool is not None:
+                    runner.pool.close()  # the batches submitted ahead are cancelled, the workers stopped
+                raise
     except (ManifestError, rs.RunConfigError) as exc:
         raise ui.fail("run", str(exc))
-    return warm, t_import
+    return warm, t_import, runner
 
 
 def _print_summary(summary, warehouse: Path, warm, elapsed: float, t_import: float) -> None:

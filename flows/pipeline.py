@@ -65,8 +65,17 @@ def discover(raw: Path) -> lib.Discovered:
 @task(name="extract", cache_policy=NO_CACHE)
 def extract(batch: list, cache_dir: str | None) -> lib.Processed:
     """Decode a batch of documents; unchanged ones come from the cache, the rest are segmented, extracted
-    and resolved, and their results cached."""
-    return lib.process_batch(batch, cache_dir)
+    and resolved, and their results cached (in a forked worker process with `--task-runner processes`)."""
+    pool = _batch_pool()
+    return pool.submit(batch, cache_dir).result() if pool is not None else lib.process_batch(batch, cache_dir)
+
+
+def _batch_pool():
+    """The run's worker processes (tally.workers.BatchPool) when its task runner has them."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    return getattr(ctx.task_runner, "batch_pool", None) if ctx is not None else None
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)

@@ -111,21 +111,28 @@ def warm_server(warehouse: Path):
         raise RunConfigError(str(exc))
 
 
-def prefetch(fp, raw: Path, warehouse: Path, no_cache: bool) -> None:
-    """While the server starts: discover raw/, and when the inputs changed, import the publishing stack."""
+def prefetch(fp, raw: Path, warehouse: Path, no_cache: bool, pool=None, batch_size: int | None = None) -> None:
+    """Before the flow (while a cold server starts): discover raw/, and when the inputs changed, import the
+    publishing stack and, with worker processes (`pool`), start extracting every batch the flow will ask for."""
     from flows import server as srv
     from tally import build as lib
     from tally.publish import builds
 
     record = srv.read_record(warehouse)
-    if record is not None and srv.healthy(record.api_url, 0.5):
+    server_up = bool(os.environ.get("PREFECT_API_URL")) or (record is not None and srv.healthy(record.api_url, 0.5))
+    if server_up and pool is None:
         return  # the server is warm: nothing to overlap, the flow discovers raw/ itself
     try:
         found = lib.discover_documents(raw)
     except (FileNotFoundError, ValueError):
         return  # the flow reports it
     fp.prefetched[str(raw)] = found
-    if no_cache or builds.published_inputs(warehouse) != lib.input_fingerprint(found):
+    if not no_cache and builds.published_inputs(warehouse) == lib.input_fingerprint(found):
+        return  # nothing to extract: the flow reports the published build
+    if pool is not None:
+        cache_dir = None if no_cache else str(warehouse / fp.CACHE_DIR)  # as the flow names it
+        pool.submit_ahead(lib.batches_of(found.documents, batch_size or fp.BATCH_SIZE), cache_dir)
+    if not server_up:
         import tally.publish.validate  # noqa: F401  (pandas, pandera, DuckDB: seconds)
         import tally.publish.warehouse  # noqa: F401
 
