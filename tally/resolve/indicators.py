@@ -90,14 +90,9 @@ def _expand(seq: list, acc: str) -> set[str]:
 _WORD_START = re.compile(r"(?<![\w-])\w{1,%d}" % _LEAD_LEN)
 
 
-# The only characters outside ASCII that match an ASCII letter under re.IGNORECASE (İ ı ſ and the Kelvin sign,
-# found by testing every code point); a window holding one is searched term by term, unfiltered.
-_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
-
-
 @lru_cache(maxsize=1024)
 def _word_leads(text: str) -> frozenset[str]:
-    """Every prefix (1 to 3 characters) of the words of a text, lower-cased."""
+    """Every prefix (1 to 3 characters) of the words of an ASCII text, lower-cased."""
     return frozenset(w[:i] for w in _WORD_START.findall(text.lower()) for i in range(1, len(w) + 1))
 
 
@@ -168,7 +163,7 @@ def _candidates(measure: str, unit: str) -> tuple[Entry, ...]:
 def _hits(pat: re.Pattern[str], text: str) -> tuple[tuple[int, int], ...]:
     """Where a cue term matches in a window (cached: mentions in one sentence share their windows)."""
     leads = _LEADS.get(pat)
-    if leads is not None and leads.isdisjoint(_word_leads(text)) and not _FOLDS_TO_ASCII.search(text):
+    if leads is not None and text.isascii() and leads.isdisjoint(_word_leads(text)):
         return ()
     return tuple(m.span() for m in pat.finditer(text))
 
