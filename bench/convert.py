@@ -46,7 +46,7 @@ def f1(folder: Path, name: str) -> dict[str, float]:
             (raw / f"{name}.{fmt}").write_bytes((folder / f"{name}.{fmt}").read_bytes())
     found = lib.discover_documents(raw)
     done = lib.process_documents(found.documents, None)
-    got = {e.doc.path.rsplit(".", 1)[1]: Counter((m.text, m.value) for m in e.mentions) for e in done.extracted}
+    got = {e.doc.path.rsplit(".", 1)[1]: Counter(zip(e.mentions["text"].to_pylist(), e.mentions["value"].to_pylist())) for e in done.extracted}
     want = got.pop("txt")
     return {fmt: 2 * sum((c & want).values()) / (sum(c.values()) + sum(want.values())) for fmt, c in got.items()} | \
         {"n_plain": sum(want.values())}

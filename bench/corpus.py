@@ -136,6 +136,8 @@ def main() -> None:
           f"vs the empty flow run (target <= +2 s)")
     timings = last["s"]["timings"]
     print("stage timings for the largest corpus (s): " + ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
+    print(f"extraction CPU in the workers, largest corpus: {last['s']['extract_cpu']:.1f} s "
+          f"({last['s']['extract_cpu'] / last['n'] * 1000:.0f} ms per document)")
 
 
 if __name__ == "__main__":

@@ -167,7 +167,7 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
     if cache_dir:
         ExtractCache(cache_dir).prune(set(lib.cache_keys(found.documents)))
 
-    summary.extracted, summary.cached = built.extracted, built.cached
+    summary.extracted, summary.cached, summary.extract_cpu = built.extracted, built.cached, built.extract_cpu
     summary.documents, summary.passages = len(tables["documents"]), len(tables["passages"])
     summary.mentions, summary.facts, summary.conflicts = len(tables["mentions"]), len(tables["facts"]), len(tables["conflicts"])
     summary.quarantined = built.quarantine

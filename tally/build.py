@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from tally.documents import Discovered, Extracted, QuarantineRow, Segmented
 from tally.extract.cache import ExtractCache, cache_key
+from tally.columns import classified_spans
 from tally.facts.reconcile import quote_spans, reconcile
 from tally.ingest import discover as disc
-from tally.ingest import segment as seg
 from tally.ingest.segment import segment
 from tally.ingest.text import Utf8Text
-from tally import large
 from tally.budget import budget
-from tally.large import _spans, bundles, document_mentions, is_large, large_document
+from tally.resolve import document
 from tally.model import Conflict, Fact
 
 if TYPE_CHECKING:
@@ -31,11 +30,11 @@ if TYPE_CHECKING:
 
 # The frames the stages' rows become (tally.publish.frames), named here too so a notebook needs only this
 # module; loaded on first use, as importing pandas and the Pandera models takes about a second.
-_FRAMES = ("assemble", "passage_rows", "passages_frame")
+_FRAMES = ("assemble", "passages_frame")
 
 
 def __getattr__(name: str):
-    """tally.build.assemble, .passage_rows and .passages_frame, from tally.publish.frames on first use."""
+    """tally.build.assemble and .passages_frame, from tally.publish.frames on first use."""
     if name in _FRAMES:
         from tally.publish import frames
 
@@ -82,9 +81,9 @@ def segment_documents(docs: list[disc.RawDocument], convert_cache: Path | None =
     ok, bad = [], []
     for raw_doc in docs:
         try:
-            doc = disc.decode(raw_doc, large=large.RESOLVE_CHARS, convert_cache=convert_cache)
+            doc = disc.decode(raw_doc, large=document.RESOLVE_CHARS, convert_cache=convert_cache)
             # a large document is segmented run by run while it is extracted (large_document)
-            ok.append(Segmented(doc, [] if is_large(doc) else segment(doc.text)))
+            ok.append(Segmented(doc, [] if document.is_large(doc) else segment(doc.text)))
         except Exception as exc:  # one bad document must not stop the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "segment"))
     return ok, bad
@@ -106,14 +105,12 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
             fresh.append((raw_doc, key))
             continue
         try:
-            doc = disc.decode(raw_doc, large=large.RESOLVE_CHARS, convert_cache=converted)
+            doc = disc.decode(raw_doc, large=document.RESOLVE_CHARS, convert_cache=converted)
         except Exception as exc:  # cannot happen for bytes that decoded before, but never crash the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "decode"))
             continue
         passages, mentions = hit
-        # Pickled passages do not carry the text; point them at this one (a large document's are columns).
-        hits.append(Extracted(doc, seg.attach(passages, doc.text) if isinstance(passages, list) else passages,
-                              mentions))
+        hits.append(Extracted(doc, passages, mentions))
     segmented, refused = segment_documents([r for r, _ in fresh], converted)
     keys = {r.doc_id: k for r, k in fresh}
     for s in segmented:
@@ -160,6 +157,7 @@ class Processed:
     extracted: list[Extracted]
     cached: int
     quarantine: list[QuarantineRow]
+    cpu: float = 0.0  # CPU seconds the batch took where it ran (a worker's, with a pool)
 
 
 def process_documents(docs: list[disc.RawDocument], store: ExtractCache | None) -> Processed:
@@ -175,9 +173,7 @@ def process_documents(docs: list[disc.RawDocument], store: ExtractCache | None) 
 def with_quotes(e: Extracted) -> Extracted:
     """The document with its classified mentions' quote spans, worked out in the batch's worker (in parallel)
     rather than one document after another in reconcile."""
-    spans = (sorted((m.start, m.end) for m in e.mentions if m.indicator is not None) if isinstance(e.mentions, list)
-             else _spans(e.mentions))
-    e.quotes = quote_spans(e.doc.text, spans)
+    e.quotes = quote_spans(e.doc.text, classified_spans(e.mentions))
     return e
 
 
@@ -187,8 +183,7 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
     for s in batch:
         try:
             with budget():
-                ok.append(large_document(s.doc) if is_large(s.doc)
-                          else Extracted(s.doc, s.passages, document_mentions(s.doc, s.passages)))
+                ok.append(document.extract_document(s.doc, None if document.is_large(s.doc) else s.passages))
         except Exception as exc:  # quarantine the document, keep the batch
             bad.append(quarantine_row(exc, s.doc.path, s.doc.doc_id, "extract"))
     return ok, bad
@@ -196,19 +191,16 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
 
 def reconcile_facts(extracted: list[Extracted]) -> tuple[list[Fact], list[Conflict]]:
     """Collapse all documents' mentions into facts and conflicts."""
-    # A large document's classified rows go to reconcile as bundles of rows stating the same claim (columns).
-    from itertools import chain
+    import pyarrow as pa
+
+    from tally.columns import mention_schema
 
     texts = {e.doc.doc_id: e.quotes.bound(e.doc.text) if e.quotes is not None
-             else quote_spans(e.doc.text, _spans(e.mentions)) if isinstance(e.doc.text, Utf8Text)
+             else quote_spans(e.doc.text, classified_spans(e.mentions)) if isinstance(e.doc.text, Utf8Text)
              else e.doc.text for e in extracted}
-    mentions = chain.from_iterable(e.mentions if isinstance(e.mentions, list) else bundles(e.mentions)
-                                   for e in extracted)
-    out = reconcile(mentions, texts)
-    if any(not isinstance(e.mentions, list) for e in extracted):
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()  # the bundles' working columns (see assemble)
+    out = reconcile(pa.concat_tables([e.mentions for e in extracted]) if extracted else mention_schema().empty_table(),
+                    texts)
+    pa.default_memory_pool().release_unused()  # the bundles' working columns (see assemble)
     return out
 
 
@@ -228,6 +220,7 @@ class Summary:
     build_id: str | None = None
     changed: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    extract_cpu: float = 0.0  # CPU seconds the extraction took in all workers (against timings["extract"], wall)
     warehouse: str | None = None
 
     def line(self) -> str:
@@ -315,6 +308,7 @@ class Tables:
     extracted: int = 0
     cached: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    extract_cpu: float = 0.0  # CPU seconds of the batches, summed over the processes that ran them
 
 
 # Runs process_batch(batch, cache_dir) over every batch and yields the results: serially here; the flow
@@ -349,12 +343,13 @@ def build_tables(found: Discovered | Path, options: BuildOptions = BuildOptions(
     cache_dir = str(options.cache_dir) if options.cache_dir else None
     extracted: list[Extracted] = []
     quarantine = list(found.quarantine)
-    cached = 0
+    cached, extract_cpu = 0, 0.0
     with timer("extract"):
         for done in map_batches(batches_of(found.documents, options.batch_size), cache_dir):
             extracted += done.extracted
             quarantine += done.quarantine
             cached += done.cached
+            extract_cpu += done.cpu
     extracted.sort(key=lambda e: e.doc.path)
     now = options.now or source_date()
 
@@ -386,7 +381,7 @@ def build_tables(found: Discovered | Path, options: BuildOptions = BuildOptions(
         tables, report = _build(extracted, rejected)
         if not report.ok:
             raise ValidationFailed(report.failures)
-    return Tables(tables, quarantine, report, len(extracted) - cached, cached, timings)
+    return Tables(tables, quarantine, report, len(extracted) - cached, cached, timings, extract_cpu)
 
 
 def _systemic(rows: list[dict], mentions: "pd.DataFrame", n_docs: int) -> bool:
@@ -418,20 +413,18 @@ def rejected_mentions(tables: dict[str, "pd.DataFrame"], failures: "pd.DataFrame
 
 
 def drop_mentions(extracted: list[Extracted], ids: set[str]) -> list[Extracted]:
-    """The documents with the named mentions taken out (objects or Arrow columns alike)."""
-    out = []
-    for e in extracted:
-        if isinstance(e.mentions, list):
-            kept = [m for m in e.mentions if m.mention_id not in ids]
-        else:
-            import pyarrow as pa
-            import pyarrow.compute as pc
+    """The documents with the named mentions taken out."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-            kept = e.mentions.filter(pc.invert(pc.is_in(e.mentions["mention_id"], pa.array(sorted(ids)))))
-        out.append(Extracted(e.doc, e.passages, kept, e.quotes))
-    return out
+    drop = pa.array(sorted(ids), type=pa.large_string())
+    return [Extracted(e.doc, e.passages, e.mentions.filter(pc.invert(pc.is_in(e.mentions["mention_id"], drop))),
+                      e.quotes) for e in extracted]
 
 
 def process_batch(batch: list[disc.RawDocument], cache_dir: str | None) -> Processed:
     """One batch through decode, cache, segment, extract and resolve (the unit of work of a worker)."""
-    return process_documents(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
+    t0 = time.process_time()
+    out = process_documents(batch, ExtractCache(Path(cache_dir)) if cache_dir else None)
+    out.cpu = time.process_time() - t0
+    return out

@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from tally.facts.reconcile import QuoteSpans
     from tally.ingest import discover as disc
     from tally.ingest.segment import Passage
-    from tally.model import Mention
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,11 @@ class Segmented:
 
 @dataclass
 class Extracted:
-    """A document's passages and resolved mentions."""
+    """A document's passages and resolved mentions, as tables (tally.columns)."""
 
     doc: disc.Document
-    passages: list[Passage] | pa.Table  # a large document's are Arrow tables (large_document)
-    mentions: list[Mention] | pa.Table
+    passages: pa.Table
+    mentions: pa.Table
     quotes: QuoteSpans | None = None  # the classified mentions' quote spans, worked out by the batch's worker
 
 

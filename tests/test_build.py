@@ -22,17 +22,20 @@ def raw(tmp_path: Path) -> Path:
     return d
 
 
-def _invert_first_period(monkeypatch, path: str = "a.txt") -> None:
-    """Make the resolver date the first mention of one document with a period that ends before it starts."""
-    real = lib.document_mentions
+def _invert_first_period(monkeypatch, text: str = TEXT) -> None:
+    """Make the resolver date the first mention of one document (a.txt: its text) with a period that ends
+    before it starts."""
+    from tally.resolve import document
 
-    def broken(doc, passages, *a, **k):
-        out = real(doc, passages, *a, **k)
-        if doc.path == path and out:
+    real = document.build_mentions
+
+    def broken(ctx, passages, *a, **k):
+        out = real(ctx, passages, *a, **k)
+        if ctx.text == text and out:
             out[0].period_start, out[0].period_end = "2023", "2022"
         return out
 
-    monkeypatch.setattr(lib, "document_mentions", broken)
+    monkeypatch.setattr(document, "build_mentions", broken)
 
 
 def test_serial_build_equals_batches_of_one(raw: Path) -> None:
@@ -82,7 +85,7 @@ def test_a_systemic_failure_still_stops_the_build(raw: Path, monkeypatch) -> Non
 
 
 def test_a_document_over_its_time_budget_is_quarantined_and_the_run_goes_on(raw: Path, monkeypatch) -> None:
-    from tally import large
+    from tally.resolve import document as large
 
     (raw / "long.txt").write_text(TEXT * 400, encoding="utf-8")  # ~50 KB, resolved in runs below
     monkeypatch.setattr(large, "RESOLVE_CHARS", 5_000)

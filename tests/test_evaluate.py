@@ -9,6 +9,7 @@ import pandas as pd
 from tally.review.evaluate import evaluate, format_report, load_gold, score_facts, score_mentions
 from tally.resolve.mentions import build_mentions
 from tally.model import DocContext
+from tally.columns import mention_table
 from tally.facts.reconcile import reconcile
 from tally.ingest.segment import segment
 
@@ -59,7 +60,7 @@ def test_errors_show_up_per_field_and_as_misses():
 def test_whole_chain_report_on_the_seed():
     text = SEED.read_text(encoding="utf-8")
     ms = build_mentions(DocContext("seed-doc-hash", text), segment(text))
-    facts, _ = reconcile(ms, {"seed-doc-hash": text})
+    facts, _ = reconcile(mention_table(ms), {"seed-doc-hash": text})
     mdf = pd.DataFrame([asdict(m) for m in ms])
     fdf = pd.DataFrame([asdict(f) for f in facts])
     r = evaluate(GOLD, mdf, fdf)

@@ -78,7 +78,11 @@ def test_rows_failing_validation_are_rejected_alone_and_their_document_published
         ok, bad = real(batch)
         for e in ok:
             if e.doc.path.startswith("bad doc"):
-                e.mentions[0].unit = "furlongs"
+                import pyarrow as pa
+
+                units = e.mentions["unit"].to_pylist()
+                e.mentions = e.mentions.set_column(e.mentions.schema.get_field_index("unit"), "unit",
+                                                   pa.array(["furlongs"] + units[1:], pa.large_string()))
         return ok, bad
 
     monkeypatch.setattr(lib, "extract_mentions", corrupt)

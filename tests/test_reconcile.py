@@ -9,6 +9,7 @@ import pytest
 
 from tally.resolve.mentions import build_mentions, resolve_mentions
 from tally.model import DocContext, Mention
+from tally.columns import mention_table
 from tally.facts.reconcile import quote_span, quote_spans, reconcile
 from tally.ingest.segment import segment
 from tally.ingest.text import Utf8Text
@@ -63,7 +64,7 @@ def score(facts) -> tuple[float, float, list, list]:
 @pytest.mark.parametrize("source", [seed_from_gold_spans, seed_from_extractor], ids=["gold-spans", "extractor"])
 def test_seed_facts_precision_and_recall(source):
     text, mentions = source()
-    facts, _ = reconcile(mentions, {"seed": text})
+    facts, _ = reconcile(mention_table(mentions), {"seed": text})
     p, r, missed, extra = score(facts)
     print(f"\n{source.__name__}: facts P {p:.3f} R {r:.3f}")
     for fid in missed:
@@ -80,7 +81,7 @@ def _by_gold_id(facts) -> dict[str, str]:
 
 def test_every_readme_conflict_is_flagged():
     text, mentions = seed_from_gold_spans()
-    facts, conflicts = reconcile(mentions, {"seed": text})
+    facts, conflicts = reconcile(mention_table(mentions), {"seed": text})
     g = _by_gold_id(facts)
     held = [{g.get(i) for i in c.fact_ids} for c in conflicts]
     for pair in README_CONFLICTS:
@@ -99,7 +100,7 @@ def test_every_readme_conflict_is_flagged():
 
 def test_readme_merges_and_open_period_notes():
     text, mentions = seed_from_gold_spans()
-    facts, _ = reconcile(mentions, {"seed": text})
+    facts, _ = reconcile(mention_table(mentions), {"seed": text})
     g = {v: f for f in facts for k, v in [(None, _by_gold_id(facts).get(f.fact_id))] if v}
     assert g["F09"].n_mentions == 3 and g["F31"].n_mentions == 3 and g["F18"].n_mentions == 4  # wording differences
     assert g["F07"].value == -80 and g["F34"].value == -20  # declines are negative
@@ -109,7 +110,7 @@ def test_readme_merges_and_open_period_notes():
 
 def test_quotes_are_exact_short_substrings_holding_a_mention():
     text, mentions = seed_from_gold_spans()
-    facts, _ = reconcile(mentions, {"seed": text})
+    facts, _ = reconcile(mention_table(mentions), {"seed": text})
     by_id = {m.mention_id: m for m in mentions}
     for f in facts:
         assert f.quote and f.quote in text, f
@@ -128,8 +129,8 @@ def test_quote_spans_read_from_blocks_equal_the_whole_text(block):
             mentions = build_mentions(DocContext("seed", text), segment(text))
         spans = quote_spans(Utf8Text(text.encode(), block=block), [(m.start, m.end) for m in mentions])
         assert [spans.span(m.start) for m in mentions] == [quote_span(text, m.start, m.end) for m in mentions]
-        want, _ = reconcile(mentions, {"seed": text})
-        got, _ = reconcile(mentions, {"seed": spans})
+        want, _ = reconcile(mention_table(mentions), {"seed": text})
+        got, _ = reconcile(mention_table(mentions), {"seed": spans})
         assert [f.quote for f in got] == [f.quote for f in want] and all(f.quote for f in got)
 
 
@@ -142,15 +143,18 @@ def test_quote_spans_worked_out_by_the_worker_travel_without_the_text():
     spans = quote_spans(text, sorted((m.start, m.end) for m in mentions if m.indicator))
     back = pickle.loads(pickle.dumps(spans))
     assert back.text is None and len(pickle.dumps(spans)) < len(text.encode())
-    want, _ = reconcile(mentions, {"seed": text})
-    got, _ = reconcile(mentions, {"seed": back.bound(text)})
+    want, _ = reconcile(mention_table(mentions), {"seed": text})
+    got, _ = reconcile(mention_table(mentions), {"seed": back.bound(text)})
     assert [f.quote for f in got] == [f.quote for f in want] and all(f.quote for f in got)
 
 
 def test_ids_are_deterministic_and_texts_optional():
     text, mentions = seed_from_gold_spans()
-    a, ca = reconcile(mentions, {"seed": text})
-    b, cb = reconcile(list(reversed(mentions)))
+    a, ca = reconcile(mention_table(mentions), {"seed": text})
+    import pyarrow as pa
+
+    table = mention_table(mentions)
+    b, cb = reconcile(table.take(pa.array(range(table.num_rows - 1, -1, -1))))  # rows in any order
     assert [(f.fact_id, fact_key(f)) for f in a] == [(f.fact_id, fact_key(f)) for f in b]
     assert [(c.conflict_id, c.kind, c.fact_ids) for c in ca] == [(c.conflict_id, c.kind, c.fact_ids) for c in cb]
     assert all(f.quote is None for f in b)
@@ -166,7 +170,7 @@ def _doc_facts(text: str, spans: list[tuple[str, str, str | None, float]]):
         comp = "~" if re.match(r"(?:about|almost|nearly|approximately)\b", span) else ">" if span.startswith("over") else "="
         ms.append(Mention("d", f"m{s}", "", s, pos, span, value, None, None, unit, comp, change))
     ms = resolve_mentions(DocContext("d", text), segment(text), ms)
-    return reconcile(ms, {"d": text})
+    return reconcile(mention_table(ms), {"d": text})
 
 
 @pytest.mark.parametrize("stated,ok", [("almost 80%", True), ("nearly 78%", True), ("50%", False),
@@ -197,7 +201,7 @@ def test_leave_out_joins_the_fuller_statement_and_value_conflicts_are_flagged_ac
     ms = resolve_mentions(DocContext("d", text), segment(text),
                           [Mention("d", f"d{i}", "", text.index("6 million"), text.index("6 million") + 16,
                                    "6 million tonnes", 6e6, None, None, "tonnes", "=", None) for i in range(1)])
-    facts, conflicts = reconcile(ms + m2, {"d": text, "e": other})
+    facts, conflicts = reconcile(mention_table(ms + m2), {"d": text, "e": other})
     assert [c.kind for c in conflicts] == ["value"] and "6,000,000 vs 7,000,000" in conflicts[0].note
 
 
@@ -225,7 +229,7 @@ def test_three_statements_that_disagree_are_one_conflict_row():
         s = t.index(" million") - 1
         ms += resolve_mentions(DocContext(d, t), segment(t), [Mention(d, f"{d}1", "", s, s + 16, t[s:s + 16],
                                                                       float(t[s]) * 1e6, None, None, "tonnes", "=", None)])
-    facts, conflicts = reconcile(ms, docs)
+    facts, conflicts = reconcile(mention_table(ms), docs)
     assert len(facts) == 3
     assert [(c.kind, sorted(c.fact_ids)) for c in conflicts] == [("value", sorted(f.fact_id for f in facts))]
     assert "5,000,000 vs 6,000,000 vs 7,000,000" in conflicts[0].note and "in 3 documents" in conflicts[0].note

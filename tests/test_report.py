@@ -74,7 +74,9 @@ def _synthetic(tmp: Path, text: str = TEXT) -> tuple[Path, Path, dict]:
              [m[2].mention_id], [doc_id], "Another source says trade was $40 billion in 2013"),
     ]
     conflicts = [Conflict("C0001", "value", ["F0001", "F0003"], "2013 trade: $38.1 billion vs $40 billion")]
-    extracted = [lib.Extracted(segmented[0].doc, segmented[0].passages, m)]
+    from tally.columns import mention_table, passage_table
+
+    extracted = [lib.Extracted(segmented[0].doc, passage_table(doc_id, segmented[0].passages), mention_table(m))]
     tables = lib.assemble(extracted, facts, conflicts, [], now="2026-01-01T00:00:00Z")
     wh.publish(tmp / "wh", tables)
     return raw, tmp / "wh", {"mentions": m, "facts": facts, "conflicts": conflicts, "text": t}

@@ -17,8 +17,10 @@ from tally.ingest import text as text_mod
 from tally.publish import warehouse as wh
 from tally.ingest.segment import MAX_PASSAGE, segment
 from tally.publish.validate import validate_tables
+from tally.resolve.document import document_mentions
 
 from helpers import query
+from tally.columns import mention_objects
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCE = "Exports rose 12% to €4 billion in 2024, the ministry said. “Trade” fell 3%.\n\nImports were $5 million.\n"
@@ -78,7 +80,7 @@ def test_bad_inputs_are_quarantined_and_the_rest_published(tmp_path):
     # the three encodings of one text give the same text, passages and mention spans
     same = [docs[p] for p in ("cp1252.txt", "utf16 bom.txt", "utf8 bom.txt")]
     assert all(d.text == SENTENCE for d in same)
-    spans = {p: [(m.start, m.end, m.text) for m in e.mentions] for p, e in ((e.doc.path, e) for e in extracted)}
+    spans = {e.doc.path: [(m.start, m.end, m.text) for m in mention_objects(e.mentions)] for e in extracted}
     assert spans["cp1252.txt"] == spans["utf16 bom.txt"] == spans["utf8 bom.txt"]
     assert [s[2] for s in spans["cp1252.txt"]] == ["12%", "€4 billion", "3%", "$5 million"]
     report = validate_tables(tables, {e.doc.doc_id: e.doc.text for e in extracted})
@@ -98,14 +100,17 @@ def test_crlf_offsets_index_the_decoded_text(tmp_path):
     (raw / "cr.txt").write_bytes(seed.replace(b"\n", b"\r"))
     tables, extracted, _ = _run(raw)
     lf = lib.extract_mentions(lib.segment_documents(lib.discover_documents(ROOT / "raw").documents)[0])[0][0]
+    lf_mentions = mention_objects(lf.mentions)
     for e in extracted:
         assert "\r" in e.doc.text
-        assert all(e.doc.text[p.start:p.end] == p.text and "\r" not in p.text for p in e.passages)
-        assert all(e.doc.text[m.start:m.end] == m.text for m in e.mentions)
+        p = e.passages
+        assert all("\r" not in e.doc.text[a:b] for a, b in zip(p["start"].to_pylist(), p["end"].to_pylist()))
+        mentions = mention_objects(e.mentions)
+        assert all(e.doc.text[m.start:m.end] == m.text for m in mentions)
         # the same mentions as the LF original, only shifted by the extra \r before them
-        assert [m.text for m in e.mentions] == [m.text for m in lf.mentions]
+        assert [m.text for m in mentions] == [m.text for m in lf_mentions]
         if e.doc.path == "cr.txt":
-            assert [(m.start, m.end) for m in e.mentions] == [(m.start, m.end) for m in lf.mentions]
+            assert [(m.start, m.end) for m in mentions] == [(m.start, m.end) for m in lf_mentions]
     assert validate_tables(tables, {e.doc.doc_id: e.doc.text for e in extracted}).ok
 
 
@@ -174,8 +179,8 @@ def test_very_long_line_is_linear(seed_text):
     doc = disc.Document("line.txt", "0" * 64, big[:400_000], "utf-8", 400_000, disc.SourceInfo("line.txt"))
     t0 = time.perf_counter()
     (e,), bad = lib.extract_mentions([lib.Segmented(doc, segment(doc.text))])
-    assert not bad and len(e.mentions) > 500 and time.perf_counter() - t0 < 10
-    assert all(doc.text[m.start:m.end] == m.text for m in e.mentions)
+    assert not bad and e.mentions.num_rows > 500 and time.perf_counter() - t0 < 10
+    assert all(doc.text[m.start:m.end] == m.text for m in mention_objects(e.mentions))
 
 
 def test_large_document_is_resolved_in_runs_with_the_same_spans(seed_text):
@@ -183,8 +188,8 @@ def test_large_document_is_resolved_in_runs_with_the_same_spans(seed_text):
     doc = disc.Document("big.txt", "a" * 64, text, "utf-8", len(text), disc.SourceInfo("big.txt"))
     passages = segment(text)
     assert segment(text, block=10_000) == passages  # block-wise segmentation changes nothing
-    whole = lib.document_mentions(doc, passages)
-    runs = lib.document_mentions(doc, passages, size=20_000)
+    whole = document_mentions(doc, passages)
+    runs = document_mentions(doc, passages, size=20_000)
     key = lambda ms: [(m.start, m.end, m.text, m.mention_id, m.passage_id, m.value, m.unit) for m in ms]
     assert key(whole) == key(runs)
     assert all(text[m.start:m.end] == m.text for m in runs)
@@ -212,33 +217,24 @@ def test_cli_prints_each_quarantined_file_and_strict_exits_nonzero(tmp_path, sha
     assert query(w, "SELECT count(*) FROM quarantine")[0][0] == len(expected)
 
 
-def test_columnar_passages_frame_equals_the_row_built_one(tmp_path):
-    from tally.publish.frames import frame
-    import pandas as pd
-
-    bad_folder(tmp_path / "raw")
-    _, extracted, _ = _run(tmp_path / "raw")
-    pd.testing.assert_frame_equal(lib.passages_frame(extracted), frame("passages", lib.passage_rows(extracted)))
-    pd.testing.assert_frame_equal(lib.passages_frame([]), frame("passages", []))
-
-
-def test_passages_frame_breaks_offset_ties_like_the_row_built_one():
+def test_passages_frame_breaks_offset_ties_by_passage_id():
     """Two passages with the same span (never produced by segment, but possible in principle) are ordered
-    by passage_id, as the general sort does; and pickled passages leave their document text out."""
+    by passage_id, as the table order says; and pickled passages leave their document text out."""
     import pickle
     from dataclasses import replace
 
-    import pandas as pd
-
+    from tally.columns import mention_table, passage_table
     from tally.ingest.segment import attach
-    from tally.publish.frames import frame
 
     text = "Exports rose 5% in 2023.\n\nImports fell 2%.\n"
     passages = segment(text)
     twin = replace(passages[0], index=len(passages))
     doc = disc.Document("a.txt", "ab" * 32, text, "utf-8", len(text), disc.SourceInfo(file="a.txt"))
-    extracted = [lib.Extracted(doc, passages + [twin], [])]
-    pd.testing.assert_frame_equal(lib.passages_frame(extracted), frame("passages", lib.passage_rows(extracted)))
+    extracted = [lib.Extracted(doc, passage_table(doc.doc_id, [twin] + passages), mention_table([]))]
+    df = lib.passages_frame(extracted)
+    assert list(df["passage_id"]) == sorted(df["passage_id"], key=lambda pid: (
+        df.set_index("passage_id").loc[pid, "start"], df.set_index("passage_id").loc[pid, "end"], pid))
+    assert df["passage_id"].iloc[0].endswith("p00000") and df["text"].iloc[0] == passages[0].text
     loaded = pickle.loads(pickle.dumps(passages))
     assert loaded == passages and all(p.doc is None for p in loaded)
     assert [p.text for p in attach(loaded, text)] == [p.text for p in passages]
@@ -253,7 +249,8 @@ def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monke
     from tally.extract.cache import ExtractCache
     from tally.publish.warehouse import to_arrow
 
-    from tally import large
+    from tally.columns import mention_objects, mention_table, passage_table
+    from tally.resolve import document as large
 
     monkeypatch.setattr(large, "RESOLVE_CHARS", 20_000)
     text = (seed_text + "\n\n") * 4
@@ -261,11 +258,14 @@ def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monke
     short = seed_text[:seed_text.index("\n", 12_000) + 1]
     small = disc.Document("small.txt", "a" * 64, short, "utf-8", len(short), disc.SourceInfo("small.txt"))
     passages = segment(text)
-    objects = [lib.Extracted(big, passages, lib.document_mentions(big, passages, size=20_000)),
-               lib.Extracted(small, segment(short), lib.document_mentions(small, segment(short)))]
+    # what resolving the whole document's passages run by run gives, as objects
+    objects = [lib.Extracted(big, passage_table(big.doc_id, passages),
+                             mention_table(large.document_mentions(big, passages, size=20_000))),
+               lib.Extracted(small, passage_table(small.doc_id, segment(short)),
+                             mention_table(large.document_mentions(small, segment(short))))]
     (columnar, plain), bad = lib.extract_mentions([lib.Segmented(big, []), lib.Segmented(small, segment(short))])
-    assert not bad and isinstance(columnar.mentions, pa.Table) and isinstance(plain.mentions, list)
-    assert columnar.passages.num_rows == len(passages) and columnar.mentions.num_rows == len(objects[0].mentions)
+    assert not bad and isinstance(columnar.mentions, pa.Table) and isinstance(plain.mentions, pa.Table)
+    assert columnar.passages.num_rows == len(passages) and columnar.mentions.equals(objects[0].mentions)
 
     def parquet(extracted):
         facts, conflicts = lib.reconcile_facts(extracted)
@@ -294,8 +294,7 @@ def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monke
         for name in want:
             assert got[name].equals(want[name]), (subset, name)
             assert got_bytes[name].equals(want[name]), (subset, name)
-    assert sorted(m.mention_id for m in large.mention_objects(columnar.mentions)) == \
-        sorted(m.mention_id for m in objects[0].mentions)
+    assert [m.mention_id for m in mention_objects(columnar.mentions)] == objects[0].mentions["mention_id"].to_pylist()
 
     store = ExtractCache(tmp_path / "cache")
     store.put("k", (columnar.passages, columnar.mentions))

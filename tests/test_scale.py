@@ -40,7 +40,7 @@ def test_cache_skips_unchanged_documents_and_sees_changes(tmp_path):
     assert todo == [] and len(hits) == 2
     by_path = {e.doc.path: e for e in first}
     for h in hits:  # a cached result is exactly what extraction produced
-        assert h.mentions == by_path[h.doc.path].mentions and h.passages == by_path[h.doc.path].passages
+        assert h.mentions.equals(by_path[h.doc.path].mentions) and h.passages.equals(by_path[h.doc.path].passages)
     (raw / "second.txt").write_text("Imports fell 3% in 2024.\n", encoding="utf-8")
     todo, hits, _ = lib.prepare_documents(lib.discover_documents(raw).documents, store)
     assert [s.doc.path for s in todo] == ["second.txt"] and [h.doc.path for h in hits] == ["us_russia_relations.txt"]

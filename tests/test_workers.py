@@ -26,7 +26,7 @@ def _raw(tmp_path: Path) -> Path:
 
 
 def _rows(processed: list[lib.Processed]) -> list:
-    return [(e.doc.path, [(m.mention_id, m.indicator, m.subject, m.period_start, m.value) for m in e.mentions],
+    return [(e.doc.path, e.mentions.select(["mention_id", "indicator", "subject", "period_start", "value"]).to_pylist(),
              list(e.quotes.q0)) for p in processed for e in p.extracted]
 
 

@@ -14,7 +14,8 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterable
 
 from tally.facts.conflicts import find_conflicts
 from tally.model import Conflict, Fact, Mention
@@ -22,6 +23,7 @@ from tally.ingest.text import Utf8Text
 
 if TYPE_CHECKING:
     import numpy as np
+    import pyarrow as pa
 
 
 
@@ -52,27 +54,63 @@ def _compatible(less: tuple, more: tuple) -> bool:
     return ok and sum(x is not None for x in more) > sum(x is not None for x in less)
 
 
-class _Member(NamedTuple):
-    """What reconcile keeps of a mention once its claim is known."""
-
-    doc_id: str
-    start: int
-    end: int
-    mention_id: str
-    measured: str | None = None
-    reason: str | None = None  # the mention's indicator_reason
-    passage_id: str = ""
-
-
 @dataclass(frozen=True)
 class Bundle:
     """Mentions of one document that agree on every field reconcile reads but their offsets and ids, as
-    columns: how a very large document's mentions enter reconcile (an object each would cost hundreds of MB)."""
+    columns (a very large document's mentions as an object each would cost hundreds of MB)."""
 
     first: Mention  # the first of them: the claim's fields
     starts: np.ndarray  # int64, ascending
     ends: np.ndarray
     ids: list[str]  # their mention ids, in the same order
+    phrases: frozenset[str]  # the measured phrases that named the indicator (see _names)
+    passages: frozenset[str]  # the passages they sit in
+
+
+# The fields that tell claims apart (see _base): rows of one document equal on all of them are a Bundle.
+CLAIM_FIELDS = ("indicator", "subject", "counterpart", "measure", "unit", "comparator", "value", "change",
+                "period_start", "period_end")
+
+
+def bundles(table: pa.Table) -> list[Bundle]:
+    """A mentions table's classified rows as Bundles, per document. Only the key columns are copied (a
+    filtered copy of a whole 200 MB document's table cost ~100 MB)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from tally.columns import classified_rows, iter_mention_objects
+
+    keep = classified_rows(table)
+    if not len(keep):
+        return []
+    keys = table.select(["doc_id", *CLAIM_FIELDS, "passage_id"])
+    # a measured phrase counts only where it named the indicator (a table label or a nearby word says less)
+    named = pc.if_else(pc.match_substring(pc.fill_null(table["indicator_reason"], ""), "measured_cue"),
+                       table["measured"], pa.scalar(None, pa.large_string()))
+    keys = keys.append_column("named", named)
+    if len(keep) < table.num_rows:
+        keys = keys.take(pa.array(keep))
+    keys = keys.append_column("row", pa.array(keep))
+    groups = keys.group_by(["doc_id", *CLAIM_FIELDS], use_threads=False).aggregate(
+        [("row", "list"), ("passage_id", "distinct"), ("named", "distinct")])
+    del keys
+    lists = groups["row_list"].combine_chunks()
+    flat, offsets = lists.values.to_numpy(), lists.offsets.to_numpy()  # no Python int per row
+    starts, ends = table["start"].to_numpy(), table["end"].to_numpy()
+    # each bundle's rows in document order (the table's rows may come in any order)
+    members = [rows[np.argsort(starts[rows], kind="stable")]
+               for rows in (flat[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist()))]
+    firsts = list(iter_mention_objects(table.take(pa.array([m[0] for m in members])), for_reconcile=True))
+    passages, phrases = groups["passage_id_distinct"].to_pylist(), groups["named_distinct"].to_pylist()
+    # one take for all bundles: a take per bundle from the chunked column cost ~1 ms each on 200 MB
+    names = table["mention_id"].take(pa.array(np.concatenate(members))).to_pylist()
+    out, at = [], 0
+    for first, m, pas, phr in zip(firsts, members, passages, phrases):
+        keys_ = frozenset(k for k in map(_phrase_key, phr) if k)
+        out.append(Bundle(first, starts[m], ends[m], names[at:at + len(m)], keys_, frozenset(pas)))
+        at += len(m)
+    return out
 
 
 @dataclass(frozen=True)
@@ -86,19 +124,19 @@ class _Claim:
     ids: list[str]
 
     @classmethod
-    def of(cls, items: list[_Member | Bundle]) -> "_Claim":
-        """Columns of members and bundles, ordered by (document, start)."""
+    def of(cls, items: list[Bundle]) -> "_Claim":
+        """Columns of bundles, ordered by (document, start)."""
         import numpy as np
 
-        small = [it for it in items if isinstance(it, _Member)]
-        big = [it for it in items if isinstance(it, Bundle)]
-        docs = sorted({m.doc_id for m in small} | {b.first.doc_id for b in big})
+        docs = sorted({b.first.doc_id for b in items})
         rank = {d: r for r, d in enumerate(docs)}
-        doc = np.concatenate([np.array([rank[m.doc_id] for m in small], dtype=np.int64)]
-                             + [np.full(len(b.starts), rank[b.first.doc_id], dtype=np.int64) for b in big])
-        start = np.concatenate([np.array([m.start for m in small], dtype=np.int64)] + [b.starts for b in big])
-        end = np.concatenate([np.array([m.end for m in small], dtype=np.int64)] + [b.ends for b in big])
-        ids = [m.mention_id for m in small] + [i for b in big for i in b.ids]
+        if len(items) == 1:
+            b = items[0]
+            return cls(docs, np.zeros(len(b.starts), dtype=np.int64), b.starts, b.ends, b.ids)
+        doc = np.concatenate([np.full(len(b.starts), rank[b.first.doc_id], dtype=np.int64) for b in items])
+        start = np.concatenate([b.starts for b in items])
+        end = np.concatenate([b.ends for b in items])
+        ids = [i for b in items for i in b.ids]
         order = np.lexsort((start, doc))
         return cls(docs, doc[order], start[order], end[order], [ids[i] for i in order.tolist()])
 
@@ -107,22 +145,18 @@ class _Claim:
         return self.docs[self.doc[0]], int(self.start[0])
 
 
-def reconcile(mentions: Iterable[Mention | Bundle], texts: dict[str, str | QuoteSpans] | None = None) -> tuple[list[Fact], list[Conflict]]:
-    """Group identical claims into facts; report conflicts. `texts` (doc_id -> text) enables quotes."""
-    groups: dict[tuple, dict[tuple, list[_Member | Bundle]]] = defaultdict(lambda: defaultdict(list))
-    for m in mentions:
-        key, item = (m.first, m) if isinstance(m, Bundle) else (m, _Member(m.doc_id, m.start, m.end, m.mention_id,
-                                                                              m.measured, m.indicator_reason,
-                                                                              m.passage_id))
-        if key.indicator is None:
-            continue  # unclassified figures stay in the mentions table; a fact needs an indicator
-        groups[_base(key)][(key.period_start, key.period_end)].append(item)
+def reconcile(mentions: pa.Table, texts: dict[str, str | QuoteSpans] | None = None) -> tuple[list[Fact], list[Conflict]]:
+    """Group identical claims of a mentions table (tally.columns) into facts; report conflicts. `texts`
+    (doc_id -> text) enables quotes. Unclassified figures stay in the mentions table: a fact needs an indicator."""
+    groups: dict[tuple, dict[tuple, list[Bundle]]] = defaultdict(lambda: defaultdict(list))
+    for b in bundles(mentions):
+        groups[_base(b.first)][(b.first.period_start, b.first.period_end)].append(b)
 
     claims: list[tuple[tuple, tuple, _Claim]] = []
     named: dict[tuple, tuple[frozenset, frozenset]] = {}  # (base, period) -> its mentions' phrases and passages
     for base, by_period in groups.items():
         periods = sorted(by_period, key=lambda p: -sum(x is not None for x in p))
-        merged: dict[tuple, list[_Member | Bundle]] = {p: list(by_period[p]) for p in periods}
+        merged: dict[tuple, list[Bundle]] = {p: list(by_period[p]) for p in periods}
         for p in sorted(periods, key=lambda p: sum(x is not None for x in p)):
             targets = [q for q in merged if q != p and _compatible(p, q)]
             fullest = {q for q in targets if not any(_compatible(q, r) for r in targets)}
@@ -149,23 +183,17 @@ def reconcile(mentions: Iterable[Mention | Bundle], texts: dict[str, str | Quote
     return facts, find_conflicts(facts, phrases)
 
 
-def _names(items: list[_Member | Bundle]) -> tuple[frozenset, frozenset]:
-    """The measured phrases that named the indicator (a table label or a nearby word says less), and the
-    passages, of a claim's mentions."""
-    phrases, passages = set(), set()
-    for it in items:
-        m = it.first if isinstance(it, Bundle) else it
-        reason = m.indicator_reason if isinstance(it, Bundle) else it.reason
-        phrase = _phrase_key(m.measured) if "measured_cue" in (reason or "") else None
-        if phrase:
-            phrases.add(phrase)
-        passages.add(m.passage_id)
-    return frozenset(phrases), frozenset(passages)
+def _names(items: list[Bundle]) -> tuple[frozenset, frozenset]:
+    """The measured phrases that named the indicator, and the passages, of a claim's mentions."""
+    if len(items) == 1:
+        return items[0].phrases, items[0].passages
+    return frozenset().union(*(b.phrases for b in items)), frozenset().union(*(b.passages for b in items))
 
 
 _PHRASE_DROP = re.compile(r"^(?:the|a|an|its|their)\s+|[’']s\b", re.I)
 
 
+@lru_cache(maxsize=65536)
 def _phrase_key(phrase: str | None) -> str | None:
     """A measured phrase compared loosely: without the parties it names ("Peru's unemployment rate" ->
     "unemployment rate"), lower case, no leading article, single spaces."""

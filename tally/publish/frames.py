@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
 from schemas.tables import ORDER, columns
 from tally.documents import Extracted, QuarantineRow
-from tally.large import _pool
+from tally.columns import pool as _pool
 from tally.model import Conflict, Fact
-from tally.resolve.mentions import passage_id
 
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-    from tally.ingest.segment import Passage
 
 # Column dtypes that pandas cannot infer from an all-NULL column.
 _FLOAT = {"value", "low", "high", "measured_start", "measured_end"}
@@ -95,20 +93,6 @@ def document_rows(extracted: list[Extracted], previous: pd.DataFrame | None, now
     return rows
 
 
-def passage_rows(extracted: list[Extracted]) -> list[dict]:
-    """Rows of the passages table."""
-    rows = []
-    for e in extracted:
-        did = e.doc.doc_id
-        for p in e.passages:
-            rows.append({
-                "doc_id": did, "passage_id": passage_id(did, p.index), "kind": p.kind, "section": p.section,
-                "label": p.label, "parent_id": None if p.parent is None else passage_id(did, p.parent),
-                "start": p.start, "end": p.end, "text": p.text,
-            })
-    return rows
-
-
 # An Arrow chunk of a passages column is cut after this many rows (the text column: or characters, whichever
 # comes first): it bounds the Python strings alive at once while a large document's passages go into Arrow.
 TEXT_CHUNK_ROWS, TEXT_CHUNK_CHARS = 4096, 1 << 22
@@ -135,82 +119,32 @@ def text_column(texts: dict[str, str], doc_ids: pd.Series, starts: pd.Series, en
     return pd.Series(pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"), index=doc_ids.index)
 
 
-def _passage_order(doc_ids: list[str], starts: list[int], ends: list[int]) -> np.ndarray | None:
-    """Row order of ORDER["passages"] (doc_id, start, end, passage_id) from cheap integer keys, or None when
-    two passages of a document share (start, end) and only passage_id could break the tie."""
-    import numpy as np
-
-    rank = {d: r for r, d in enumerate(sorted(set(doc_ids)))}
-    d = np.fromiter((rank[x] for x in doc_ids), dtype=np.int64, count=len(doc_ids))
-    s, e = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
-    order = np.lexsort((e, s, d))
-    d, s, e = d[order], s[order], e[order]
-    if ((d[1:] == d[:-1]) & (s[1:] == s[:-1]) & (e[1:] == e[:-1])).any():
-        return None
-    return order
-
-
-def _str_column(values: Iterator[list[str | None]]) -> pd.Series:
-    """A "str" Series from lists of values, one Arrow chunk per list (see _pool)."""
-    import pandas as pd
-    import pyarrow as pa
-
-    chunks = [pa.array(v, type=pa.large_string(), memory_pool=_pool()) for v in values]
-    return pd.Series(pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"))
-
-
 def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
-    """The passages table, built column by column: equal to frame("passages", passage_rows(extracted)), but
-    without a dict per row (twice over), which for a very large document cost more than its text. Rows are
-    put in order first (sorting the frame would copy every column), then each string column is made in
-    chunks straight into Arrow, so that only a chunk's Python strings are alive at a time."""
-    import pandas as pd
-
-    from schemas.tables import ORDER
-    from tally.publish.frames import frame
-
-    large = [e for e in extracted if not isinstance(e.passages, list)]
-    if large:
-        small = [e for e in extracted if isinstance(e.passages, list)]
-        frames = [_arrow_frame(e.passages) for e in large]
-        for e, df in zip(large, frames):
-            df["text"] = text_column({e.doc.doc_id: e.doc.text}, df["doc_id"], df["start"], df["end"])
-        return with_layout(_with_large(passages_frame(small) if small else None, frames), extracted)
-    rows = [(e.doc.doc_id, p) for e in extracted for p in e.passages]
-    if not rows:
-        return with_layout(frame("passages", []), extracted)
-    order = _passage_order([d for d, _ in rows], [p.start for _, p in rows], [p.end for _, p in rows])
-    if order is not None:
-        rows = [rows[i] for i in order.tolist()]
-
-    def column(value: Callable[[str, Passage], str | None]) -> pd.Series:
-        return _str_column([value(d, p) for d, p in rows[i:i + TEXT_CHUNK_ROWS]]
-                           for i in range(0, len(rows), TEXT_CHUNK_ROWS))
-
-    df = pd.DataFrame({
-        "doc_id": column(lambda d, p: d),
-        "passage_id": column(lambda d, p: passage_id(d, p.index)),
-        "kind": column(lambda d, p: p.kind),
-        "section": column(lambda d, p: p.section),
-        "label": column(lambda d, p: p.label),
-        "parent_id": column(lambda d, p: None if p.parent is None else passage_id(d, p.parent)),
-        "start": pd.Series([p.start for _, p in rows], dtype="int64"),
-        "end": pd.Series([p.end for _, p in rows], dtype="int64"),
-    })
-    del rows
-    if order is None:  # a tie that only passage_id breaks (never seen): the general sort
-        df = df.sort_values(ORDER["passages"], kind="mergesort").reset_index(drop=True)
+    """The passages table: the documents' passage columns (tally.columns) in table order, with each passage's
+    text cut from its document chunk by chunk (see text_column)."""
+    df = _concat_frame([e.passages for e in extracted], "passages")
     df["text"] = text_column({e.doc.doc_id: e.doc.text for e in extracted}, df["doc_id"], df["start"], df["end"])
     return with_layout(df, extracted)
 
 
 def _mentions_frame(extracted: list[Extracted]) -> pd.DataFrame:
-    """The mentions table: objects through tables.frame, large documents' Arrow tables as they are."""
-    from tally.publish.frames import frame
+    """The mentions table: the documents' mention columns in table order."""
+    return with_layout(_concat_frame([e.mentions for e in extracted], "mentions"), extracted)
 
-    small = frame("mentions", [m for e in extracted if isinstance(e.mentions, list) for m in e.mentions])
-    large = [_arrow_frame(e.mentions) for e in extracted if not isinstance(e.mentions, list)]
-    return with_layout(_with_large(small if len(small) else None, large) if large else small, extracted)
+
+def _concat_frame(tables: list[pa.Table], name: str) -> pd.DataFrame:
+    """Per-document tables, each already in table order, as one frame in table order (every table order
+    starts with doc_id)."""
+    import pyarrow as pa
+
+    from tally.columns import mention_schema, passage_schema
+
+    schema = passage_schema() if name == "passages" else mention_schema()
+    df = _arrow_frame(pa.concat_tables(tables) if tables else schema.empty_table())
+    ids = df["doc_id"]
+    if len(df) and not (ids.iloc[1:].to_numpy() >= ids.iloc[:-1].to_numpy()).all():
+        df = df.sort_values("doc_id", kind="mergesort").reset_index(drop=True)
+    return df[[c for c in columns(name) if c in df.columns]]
 
 
 def _arrow_frame(table: pa.Table) -> pd.DataFrame:
@@ -228,18 +162,6 @@ def _arrow_frame(table: pa.Table) -> pd.DataFrame:
         else:
             cols[name] = pd.Series(col.to_numpy(), dtype="int64")
     return pd.DataFrame(cols)
-
-
-def _with_large(small: pd.DataFrame | None, large: list[pd.DataFrame]) -> pd.DataFrame:
-    """Rows of small documents and of large ones (frames each in table order), in table order: every
-    table order starts with doc_id, and each document's rows are already in order."""
-    import pandas as pd
-
-    frames = ([small] if small is not None else []) + large
-    if len(frames) == 1:
-        return frames[0]
-    df = pd.concat(frames, ignore_index=True)
-    return df.sort_values("doc_id", kind="mergesort").reset_index(drop=True)
 
 
 def assemble(extracted: list[Extracted], facts: list[Fact], conflicts: list[Conflict],
