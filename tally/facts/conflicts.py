@@ -33,8 +33,12 @@ def _related() -> dict[str, set[str]]:
 
 
 def _year_bounds(f: Fact) -> tuple[int | None, int | None]:
-    y = lambda s: int(s[:4]) if s else None
-    return y(f.period_start), y(f.period_end)
+    return _years(f.period_start, f.period_end)
+
+
+@cache
+def _years(start: str | None, end: str | None) -> tuple[int | None, int | None]:
+    return (int(start[:4]) if start else None), (int(end[:4]) if end else None)
 
 
 def _near_periods(a: Fact, b: Fact) -> bool:
@@ -102,16 +106,19 @@ def _statement_pairs(facts: list[Fact]) -> list[Row]:
     return rows
 
 
-def _disagree(a: Fact, b: Fact, names: dict[str, tuple[frozenset, frozenset]]) -> bool:
+_NO_NAMES = (frozenset(), frozenset())
+
+
+def _disagree(a: tuple, b: tuple) -> bool:
     """Two values of one dated claim that disagree: from different documents, or from different passages of
     one document that name the figure with the same measured phrase (a summary restated in the body);
-    values side by side in one passage, or with phrases of their own, are sub-series (CPI components, crops)."""
-    if _vkey(a.value) == _vkey(b.value):
+    values side by side in one passage, or with phrases of their own, are sub-series (CPI components, crops).
+    a, b: (value key, documents, measured phrases, passages) of each fact."""
+    if a[0] == b[0]:
         return False
-    if not set(a.doc_ids) & set(b.doc_ids):
+    if not a[1] & b[1]:
         return True
-    (pa, sa), (pb, sb) = names.get(a.fact_id, (frozenset(), frozenset())), names.get(b.fact_id, (frozenset(), frozenset()))
-    return not sa & sb and bool(pa & pb)
+    return not a[3] & b[3] and bool(a[2] & b[2])
 
 
 def _value_groups(facts: list[Fact], phrases: dict[str, tuple[frozenset, frozenset]]) -> list[Row]:
@@ -122,8 +129,11 @@ def _value_groups(facts: list[Fact], phrases: dict[str, tuple[frozenset, frozens
                                              f.period_start, f.period_end)):
         if len({_vkey(f.value) for f in bucket}) < 2:
             continue
-        pairs = [(a, b) for a, b in _pairs(bucket[:50]) if _disagree(a, b, phrases)]
-        for group in _components([[a.fact_id, b.fact_id] for a, b in pairs]):
+        head = bucket[:50]
+        info = [(_vkey(f.value), frozenset(f.doc_ids), *phrases.get(f.fact_id, _NO_NAMES)) for f in head]
+        pairs = [[head[i].fact_id, head[j].fact_id] for i in range(len(head)) for j in range(i + 1, len(head))
+                 if _disagree(info[i], info[j])]
+        for group in _components(pairs):
             members = [f for f in bucket if f.fact_id in group]
             values = sorted({f.value for f in members})
             shown = " vs ".join(_fmt(v) for v in values[:6]) + (f" (+{len(values) - 6} more values)" if len(values) > 6 else "")
