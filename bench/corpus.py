@@ -105,7 +105,7 @@ def main() -> None:
             finally:
                 srv.stop(wh)
             stages = sum(v for k, v in s["timings"].items() if k != "flow_total")
-            rows.append(dict(n=n, mb=size / 1e6, wall=m.seconds, peak=m.peak_mib, stages=stages, s=s,
+            rows.append(dict(n=n, mb=size / 1e6, wall=m.seconds, peak=m.peak_mib, pss=m.peak_pss_mib, stages=stages, s=s,
                              warm=w.seconds, warm_peak=w.peak_mib, warm_q=len(ws["quarantined"]),
                              rerun=r.seconds, rerun_peak=r.peak_mib, rerun_extracted=rs["extracted"]))
             print(f"{n} docs done: cold {m.seconds:.1f} s, warm {w.seconds:.1f} s, no-change {r.seconds:.1f} s",
@@ -118,11 +118,11 @@ def main() -> None:
 
     print(f"task runner: {args.task_runner}; machine: {os.cpu_count()} cores")
     print(f"TALLY_SERVER_IDLE={args.idle}: cold = fresh warehouse and no server; warm = server up, --no-cache")
-    print("| docs | runner | MB | cold wall s | cold peak MiB | docs/s | library stages s | Prefect+start-up share | "
+    print("| docs | runner | MB | cold wall s | cold peak MiB (RSS sum / PSS) | docs/s | library stages s | Prefect+start-up share | "
           "quarantined | warm wall s | warm peak MiB | no-change re-run s (extracted) |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['n']} | {r['s']['task_runner']} | {r['mb']:.1f} | {r['wall']:.1f} | {r['peak']:.0f} | "
+        print(f"| {r['n']} | {r['s']['task_runner']} | {r['mb']:.1f} | {r['wall']:.1f} | {r['peak']:.0f} / {r['pss']:.0f} | "
               f"{r['n'] / r['wall']:.1f} | {r['stages']:.1f} | {1 - r['stages'] / r['wall']:.0%} | "
               f"{len(r['s']['quarantined'])} | {r['warm']:.1f} | {r['warm_peak']:.0f} | "
               f"{r['rerun']:.1f} ({r['rerun_extracted']}) |")
