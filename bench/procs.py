@@ -14,7 +14,7 @@ class Measured:
 
     peak_mib sums each process's RSS, so pages that forked workers share with their parent count once per
     process; peak_pss_mib sums proportional set sizes (a shared page split between its sharers), the
-    tree's real footprint. Both are peaks over the same samples."""
+    tree's real footprint, sampled once a second (so a peak shorter than that can be missed)."""
 
     seconds: float
     peak_mib: float
@@ -24,24 +24,32 @@ class Measured:
     peak_pss_mib: float = 0.0
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.02) -> Measured:
+def _pss(p: psutil.Process) -> int:
+    """A process's proportional set size in bytes (its RSS where the platform has no PSS; 0 once gone)."""
+    try:
+        info = p.memory_full_info()
+    except psutil.Error:
+        return 0
+    return getattr(info, "pss", info.rss)
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.02,
+            pss_interval: float = 1.0) -> Measured:
     """Run cmd, sampling the summed RSS of the process and all its descendants."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
     peak = peak_pss = 0
+    next_pss = 0.0
     while proc.poll() is None:
         try:
             procs = [root] + root.children(recursive=True)
-            rss = pss = 0
-            for p in procs:
-                try:
-                    info = p.memory_full_info()  # Linux: reads smaps_rollup (rss and pss)
-                except psutil.Error:
-                    continue
-                rss += info.rss
-                pss += getattr(info, "pss", info.rss)
-            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+            if time.perf_counter() >= next_pss:
+                # PSS walks each process's page tables (~2-4 ms a process): sampled once a second, not to
+                # slow down the run being measured
+                peak_pss = max(peak_pss, sum(_pss(p) for p in procs))
+                next_pss = time.perf_counter() + pss_interval
         except psutil.Error:
             pass
         time.sleep(interval)
