@@ -59,7 +59,7 @@ def rules(
     gold: list[Path] = typer.Option(..., help="Gold folders (as for `tally eval`); repeat for several."),
 ) -> None:
     """For every resolver rule: how often it fires and how often it is right, on each gold set."""
-    from tally.review.rules import format_rules, rules_report
+    from tally.review.rule_stats import format_rules, rules_report
 
     for g in gold:
         if not g.is_dir():

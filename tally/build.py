@@ -17,7 +17,7 @@ from tally.ingest import discover as disc
 from tally.ingest.segment import segment
 from tally.ingest.text import Utf8Text
 from tally.budget import budget
-from tally.resolve import document
+from tally.resolve import document_tables
 from tally.model import Conflict, Fact
 
 if TYPE_CHECKING:
@@ -81,9 +81,9 @@ def segment_documents(docs: list[disc.RawDocument], convert_cache: Path | None =
     ok, bad = [], []
     for raw_doc in docs:
         try:
-            doc = disc.decode(raw_doc, large=document.RESOLVE_CHARS, convert_cache=convert_cache)
+            doc = disc.decode(raw_doc, large=document_tables.RESOLVE_CHARS, convert_cache=convert_cache)
             # a large document is segmented run by run while it is extracted (large_document)
-            ok.append(Segmented(doc, [] if document.is_large(doc) else segment(doc.text)))
+            ok.append(Segmented(doc, [] if document_tables.is_large(doc) else segment(doc.text)))
         except Exception as exc:  # one bad document must not stop the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "segment"))
     return ok, bad
@@ -105,7 +105,7 @@ def prepare_documents(docs: list[disc.RawDocument], store: ExtractCache | None
             fresh.append((raw_doc, key))
             continue
         try:
-            doc = disc.decode(raw_doc, large=document.RESOLVE_CHARS, convert_cache=converted)
+            doc = disc.decode(raw_doc, large=document_tables.RESOLVE_CHARS, convert_cache=converted)
         except Exception as exc:  # cannot happen for bytes that decoded before, but never crash the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "decode"))
             continue
@@ -130,7 +130,8 @@ def input_fingerprint(found: Discovered) -> str:
         h.update(key.encode())
     for q in sorted(found.quarantine, key=lambda q: q.path):
         h.update(f"{q.path}\x1f{q.sha256}\x1f{q.message}".encode())
-    h.update(code_fingerprint(("tally/build.py", "tally/facts", "tally/publish/frames.py", "tally/publish/validate.py", "tally/publish/warehouse.py")).encode())
+    h.update(code_fingerprint(("tally/build.py", "tally/columns.py", "tally/facts", "tally/publish/frames.py",
+                               "tally/publish/validate.py", "tally/publish/warehouse.py")).encode())
     return h.hexdigest()
 
 
@@ -183,7 +184,7 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
     for s in batch:
         try:
             with budget():
-                ok.append(document.extract_document(s.doc, None if document.is_large(s.doc) else s.passages))
+                ok.append(document_tables.extract_document(s.doc, None if document_tables.is_large(s.doc) else s.passages))
         except Exception as exc:  # quarantine the document, keep the batch
             bad.append(quarantine_row(exc, s.doc.path, s.doc.doc_id, "extract"))
     return ok, bad

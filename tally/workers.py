@@ -19,7 +19,7 @@ from tally.build import Processed, process_batch
 def warm_up() -> None:
     """Load what extraction loads on first use (catalog, lexicons, compiled rules), so forked workers share it."""
     from tally.ingest.discover import Document, SourceInfo
-    from tally.resolve.document import extract_document
+    from tally.resolve.document_tables import extract_document
 
     text = "In 2024 U.S. exports to Canada rose 5.2% to $350 billion, about 40 percent of the total.\n"
     doc = Document("warm-up.txt", "warm-up", text, "utf-8", len(text), SourceInfo("warm-up.txt"))

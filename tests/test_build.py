@@ -25,9 +25,9 @@ def raw(tmp_path: Path) -> Path:
 def _invert_first_period(monkeypatch, text: str = TEXT) -> None:
     """Make the resolver date the first mention of one document (a.txt: its text) with a period that ends
     before it starts."""
-    from tally.resolve import document
+    from tally.resolve import document_tables
 
-    real = document.build_mentions
+    real = document_tables.build_mentions
 
     def broken(ctx, passages, *a, **k):
         out = real(ctx, passages, *a, **k)
@@ -35,7 +35,7 @@ def _invert_first_period(monkeypatch, text: str = TEXT) -> None:
             out[0].period_start, out[0].period_end = "2023", "2022"
         return out
 
-    monkeypatch.setattr(document, "build_mentions", broken)
+    monkeypatch.setattr(document_tables, "build_mentions", broken)
 
 
 def test_serial_build_equals_batches_of_one(raw: Path) -> None:
@@ -85,7 +85,7 @@ def test_a_systemic_failure_still_stops_the_build(raw: Path, monkeypatch) -> Non
 
 
 def test_a_document_over_its_time_budget_is_quarantined_and_the_run_goes_on(raw: Path, monkeypatch) -> None:
-    from tally.resolve import document as large
+    from tally.resolve import document_tables as large
 
     (raw / "long.txt").write_text(TEXT * 400, encoding="utf-8")  # ~50 KB, resolved in runs below
     monkeypatch.setattr(large, "RESOLVE_CHARS", 5_000)

@@ -15,7 +15,7 @@ import pytest
 
 from tally import build as lib
 from tally.ingest import convert
-from tally.ingest.convert.layout import join_lines
+from tally.ingest.convert.plaintext import join_lines
 from tally.publish.validate import validate_tables
 
 from convert_fixtures import CHROMIUM, CHROME_NUMBERS, page_html

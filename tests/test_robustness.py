@@ -17,7 +17,7 @@ from tally.ingest import text as text_mod
 from tally.publish import warehouse as wh
 from tally.ingest.segment import MAX_PASSAGE, segment
 from tally.publish.validate import validate_tables
-from tally.resolve.document import document_mentions
+from tally.resolve.document_tables import document_mentions
 
 from helpers import query
 from tally.columns import mention_objects
@@ -250,7 +250,7 @@ def test_large_document_columns_equal_the_object_path(seed_text, tmp_path, monke
     from tally.publish.warehouse import to_arrow
 
     from tally.columns import mention_objects, mention_table, passage_table
-    from tally.resolve import document as large
+    from tally.resolve import document_tables as large
 
     monkeypatch.setattr(large, "RESOLVE_CHARS", 20_000)
     text = (seed_text + "\n\n") * 4

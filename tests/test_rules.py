@@ -1,9 +1,9 @@
-"""`tally rules`: counting each resolver rule's decisions against gold (tally/review/rules.py)."""
+"""`tally rules`: counting each resolver rule's decisions against gold (tally/review/rule_stats.py)."""
 from __future__ import annotations
 
 import pandas as pd
 
-from tally.review.rules import count_rules, format_rules, rule_name
+from tally.review.rule_stats import count_rules, format_rules, rule_name
 
 
 def _m(doc, start, end, **kw):

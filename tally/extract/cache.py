@@ -18,9 +18,9 @@ from typing import Any
 from schemas.vocab import catalog_version
 from tally.extract import quantities
 
-# What decides a document's passages and mentions: the stage packages' code, every vocabulary and
+# What decides a document's passages and mentions (and their cached tables): the stage code, every vocabulary and
 # model in schemas/, and the versions of the data packages the resolvers read (pycountry).
-_STAGE_CODE = ("tally/model.py", "tally/ingest", "tally/extract", "tally/resolve")
+_STAGE_CODE = ("tally/model.py", "tally/columns.py", "tally/ingest", "tally/extract", "tally/resolve")
 _DATA_PACKAGES = ("pycountry",)
 
 

@@ -23,7 +23,7 @@ from tally.extract.reading import _tokens
 from tally.extract.changes import _changes
 from tally.extract.ranges import _ranges, _shared_scale
 from tally.extract.screening import _classify, _screen
-from tally.extract.tables import _figure_tables, _table_cells
+from tally.extract.cells import _figure_tables, _table_cells
 
 __all__ = ["EXTRACTOR_VERSION", "Quantity", "UNIT_CODES", "extract"]
 

@@ -6,7 +6,7 @@ file's bytes and sha256), `SHA256SUMS` (checkable with `sha256sum -c`), `CHANGES
 since the previous release) and, when the build has one, the review report. `releases/index.json`
 lists every release. A release is built in a hidden folder next to its final place, checked against
 its own hashes, then renamed: it is complete or absent, never half-written.
-The descriptor is written by tally/publish/datapackage.py, CHANGES.md by tally/publish/changes.py, and
+The descriptor is written by tally/publish/datapackage.py, CHANGES.md by tally/publish/changelog.py, and
 pulling a release back by tally/publish/pull.py.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from tally.publish.builds import sha256_file
-from tally.publish.changes import changes_markdown
+from tally.publish.changelog import changes_markdown
 from tally.publish.datapackage import datapackage
 
 # schemas.tables and tally.publish.warehouse import pandera (seconds at start-up): making a release needs

@@ -30,7 +30,7 @@ from tally.publish import warehouse as wh
 # The page's parts, named here too (the tests and notebooks reach them through this module).
 from tally.review.charts import SeriesChart, chart_svg, series_of  # noqa: F401
 from tally.review.formatting import GREY, colour_of, colours, fmt_number, fmt_period, fmt_value, hue_colour, single_year  # noqa: F401
-from tally.review.layout import RULE_RE, Line, Piece, layout, line_kind, line_kinds, line_spans  # noqa: F401
+from tally.review.page_layout import RULE_RE, Line, Piece, layout, line_kind, line_kinds, line_spans  # noqa: F401
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from tally.ingest.convert.layout import TextOut, pipe_table
+from tally.ingest.convert.plaintext import TextOut, pipe_table
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))

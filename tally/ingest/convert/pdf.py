@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
-from tally.ingest.convert.layout import TextOut, join_lines, join_lines_at, pipe_table, vocabulary
+from tally.ingest.convert.plaintext import TextOut, join_lines, join_lines_at, pipe_table, vocabulary
 
 # A line whose centre lies in this share of the page's height at the top or bottom may be a running
 # header or footer.

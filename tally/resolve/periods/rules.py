@@ -14,7 +14,7 @@ from tally.resolve.periods.apply import Dated, apply_time, one_step
 from tally.resolve.periods.calendar import PeriodContext, inverted, parse_iso
 from tally.resolve.periods.expr import TimeExpr
 from tally.resolve.periods.scoping import _COMPARISON, POST_NEAR, SentenceView, Slot, Sweep
-from tally.resolve.periods.tables import LineIndex, table_time
+from tally.resolve.periods.headers import LineIndex, table_time
 
 SlotRule = Callable[[Slot, SentenceView], "Dated | None"]
 

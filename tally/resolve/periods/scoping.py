@@ -16,7 +16,7 @@ from typing import Callable
 from tally.resolve.periods.apply import Dated, apply_time
 from tally.resolve.periods.calendar import PeriodContext, inverted
 from tally.resolve.periods.expr import TimeExpr
-from tally.resolve.periods.tables import LineIndex, table_time
+from tally.resolve.periods.headers import LineIndex, table_time
 from tally.resolve.periods.times import find_times
 
 POST_NEAR = 60
