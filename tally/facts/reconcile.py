@@ -84,7 +84,9 @@ def bundles(table: pa.Table) -> list[Bundle]:
     keep = classified_rows(table)
     if not len(keep):
         return []
-    keys = table.select(["doc_id", *CLAIM_FIELDS, "passage_id"])
+    # documents by number (a 64-character id per row would be copied and hashed for every row)
+    doc = pc.dictionary_encode(table["doc_id"].combine_chunks()).indices
+    keys = table.select([*CLAIM_FIELDS, "passage_id"]).append_column("doc", doc)
     # a measured phrase counts only where it named the indicator (a table label or a nearby word says less)
     named = pc.if_else(pc.match_substring(pc.fill_null(table["indicator_reason"], ""), "measured_cue"),
                        table["measured"], pa.scalar(None, pa.large_string()))
@@ -92,7 +94,7 @@ def bundles(table: pa.Table) -> list[Bundle]:
     if len(keep) < table.num_rows:
         keys = keys.take(pa.array(keep))
     keys = keys.append_column("row", pa.array(keep))
-    groups = keys.group_by(["doc_id", *CLAIM_FIELDS], use_threads=False).aggregate(
+    groups = keys.group_by(["doc", *CLAIM_FIELDS], use_threads=False).aggregate(
         [("row", "list"), ("passage_id", "distinct"), ("named", "distinct")])
     del keys
     lists = groups["row_list"].combine_chunks()

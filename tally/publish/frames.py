@@ -122,29 +122,27 @@ def text_column(texts: dict[str, str], doc_ids: pd.Series, starts: pd.Series, en
 def passages_frame(extracted: list[Extracted]) -> pd.DataFrame:
     """The passages table: the documents' passage columns (tally.columns) in table order, with each passage's
     text cut from its document chunk by chunk (see text_column)."""
-    df = _concat_frame([e.passages for e in extracted], "passages")
+    df = _concat_frame(extracted, "passages")
     df["text"] = text_column({e.doc.doc_id: e.doc.text for e in extracted}, df["doc_id"], df["start"], df["end"])
     return with_layout(df, extracted)
 
 
 def _mentions_frame(extracted: list[Extracted]) -> pd.DataFrame:
     """The mentions table: the documents' mention columns in table order."""
-    return with_layout(_concat_frame([e.mentions for e in extracted], "mentions"), extracted)
+    return with_layout(_concat_frame(extracted, "mentions"), extracted)
 
 
-def _concat_frame(tables: list[pa.Table], name: str) -> pd.DataFrame:
-    """Per-document tables, each already in table order, as one frame in table order (every table order
-    starts with doc_id)."""
+def _concat_frame(extracted: list[Extracted], name: str) -> pd.DataFrame:
+    """One table of every document, in table order: each document's rows are in order already, and every
+    table order starts with doc_id, so the documents' tables are put in doc_id order (no sort of the rows)."""
     import pyarrow as pa
 
     from tally.columns import mention_schema, passage_schema
 
     schema = passage_schema() if name == "passages" else mention_schema()
-    df = _arrow_frame(pa.concat_tables(tables) if tables else schema.empty_table())
-    ids = df["doc_id"]
-    if len(df) and not (ids.iloc[1:].to_numpy() >= ids.iloc[:-1].to_numpy()).all():
-        df = df.sort_values("doc_id", kind="mergesort").reset_index(drop=True)
-    return df[[c for c in columns(name) if c in df.columns]]
+    tables = [e.passages if name == "passages" else e.mentions for e in sorted(extracted, key=lambda e: e.doc.doc_id)]
+    table = pa.concat_tables(tables) if tables else schema.empty_table()
+    return _arrow_frame(table.select([c for c in columns(name) if c in table.column_names]))
 
 
 def _arrow_frame(table: pa.Table) -> pd.DataFrame:
