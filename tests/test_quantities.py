@@ -492,3 +492,21 @@ def test_up_to_elsewhere_is_still_a_ceiling(lead: str) -> None:
 ])
 def test_currency_moves_carry_their_direction(sentence: str, change: str) -> None:
     assert extract(sentence)[0].change == change
+
+
+def _vertical_table(last_label: str) -> str:
+    """A PDF-style table: a "Million $" header, column labels one per line (wrapped), one cell per line."""
+    return ("Table 1. Exports by sector, 2022-23\n\nMillion $\n\nItem\n\n2022\n2023\n" + last_label + "\n2022–23\n\n"
+            "Machinery\n1,200\n1,500\n300\nChemicals\n800\n600\n-200\n\nThe table shows exports by sector.\n")
+
+
+@pytest.mark.parametrize("label", ["Change,", "Absolute change,", "Growth,", "% chg", "Absolute\nchange,"])
+def test_a_vertical_tables_trailing_change_column_reads_as_changes(label):
+    got = [(q.value, q.unit, q.change) for q in extract(_vertical_table(label)) if q.unit != "year"]
+    assert [c for _, _, c in got] == [None, None, "up", None, None, "down"], got
+    assert got[2] == (3e8, "USD", "up") and got[0] == (1.2e9, "USD", None)
+
+
+@pytest.mark.parametrize("label", ["Level,", "Exchange rate,", "Share of total,"])
+def test_a_vertical_table_without_a_change_label_has_no_changes(label):
+    assert all(q.change is None for q in extract(_vertical_table(label)) if q.unit != "year")

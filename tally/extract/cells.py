@@ -14,6 +14,9 @@ _TABLE_HEADER = re.compile(
 )
 
 
+# A column label naming a change: "Change", "Absolute change", "Percent change", "% chg", "Growth" (one match each;
+# "exchange" is not one).
+_CHANGE_LABEL = re.compile(r"(?:%\s*|\bper\s?cent(?:age)?\s+)?\b(?:change|growth|chg)\b", re.IGNORECASE)
 _CELL_LINE = re.compile(r"^[ \t\u00a0]*(?P<neg>[-−(])?[ \t]?(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)\)?[ \t\u00a0]*$")
 
 
@@ -46,7 +49,8 @@ def _table_cells(text: str, cands: list[_Cand]) -> None:
         if row:
             rows.append(row)
         header = " ".join(header_parts)
-        n_change = header.count("change")
+        # the trailing columns whose labels say change (labels wrap over lines: counted, not split)
+        n_change = len(_CHANGE_LABEL.findall(header))
         pct_last = "percent" in header
         by_start = {c.num_start: c for c in cands}
         for r in rows:
