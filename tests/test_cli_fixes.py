@@ -201,8 +201,11 @@ def test_prefect_deploy_with_a_process_worker_needs_no_extra_variables(tmp_path)
                     [prefect, "--no-prompt", "deploy", "--all"]):
             r = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=300)
             assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-        worker = subprocess.Popen([prefect, "worker", "start", "--pool", "tally-pool", "--run-once"], cwd=tmp_path,
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # a polling worker, not --run-once: a worker that polls once, before the run below is created, exits
+        # and leaves the run Late for ever (seen once on a loaded machine)
+        worker = subprocess.Popen([prefect, "worker", "start", "--pool", "tally-pool"], cwd=tmp_path,
+                                  env={**env, "PREFECT_WORKER_QUERY_SECONDS": "2"}, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
         try:
             r = subprocess.run([prefect, "deployment", "run", "tally-pipeline/tally", "--watch"], cwd=tmp_path,
                                env=env, capture_output=True, text=True, timeout=400)
