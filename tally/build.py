@@ -82,7 +82,7 @@ def segment_documents(docs: list[disc.RawDocument], convert_cache: Path | None =
     for raw_doc in docs:
         try:
             doc = disc.decode(raw_doc, large=document_tables.RESOLVE_CHARS, convert_cache=convert_cache)
-            # a large document is segmented run by run while it is extracted (large_document)
+            # a large document is segmented run by run while it is extracted (document_tables.extract_document)
             ok.append(Segmented(doc, [] if document_tables.is_large(doc) else segment(doc.text)))
         except Exception as exc:  # one bad document must not stop the batch
             bad.append(quarantine_row(exc, raw_doc.path, raw_doc.doc_id, "segment"))
@@ -184,7 +184,7 @@ def extract_mentions(batch: list[Segmented]) -> tuple[list[Extracted], list[Quar
     for s in batch:
         try:
             with budget():
-                ok.append(document_tables.extract_document(s.doc, None if document_tables.is_large(s.doc) else s.passages))
+                ok.append(document_tables.extract_document(s.doc, s.passages))
         except Exception as exc:  # quarantine the document, keep the batch
             bad.append(quarantine_row(exc, s.doc.path, s.doc.doc_id, "extract"))
     return ok, bad

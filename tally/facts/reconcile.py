@@ -101,7 +101,7 @@ def bundles(table: pa.Table) -> list[Bundle]:
     flat, offsets = lists.values.to_numpy(), lists.offsets.to_numpy()  # no Python int per row
     starts, ends = table["start"].to_numpy(), table["end"].to_numpy()
     members = [flat[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
-    if not _in_document_order(table, starts):  # each bundle's rows in document order (rows come in table order)
+    if not _in_document_order(doc.to_numpy(), starts):  # each bundle's rows in document order (rows come in table order)
         members = [rows[np.argsort(starts[rows], kind="stable")] for rows in members]
     firsts = list(iter_mention_objects(table.take(pa.array([m[0] for m in members])), for_reconcile=True))
     passages, phrases = groups["passage_id_distinct"].to_pylist(), groups["named_distinct"].to_pylist()
@@ -115,16 +115,15 @@ def bundles(table: pa.Table) -> list[Bundle]:
     return out
 
 
-def _in_document_order(table: pa.Table, starts: np.ndarray) -> bool:
-    """Whether each document's rows are together and ascending by start (as extraction writes them)."""
+def _in_document_order(doc: np.ndarray, starts: np.ndarray) -> bool:
+    """Whether each document's rows (doc: a number per document) are together and ascending by start, as
+    extraction writes them."""
     import numpy as np
-    import pyarrow.compute as pc
 
-    if table.num_rows < 2:
+    if len(doc) < 2:
         return True
-    doc = pc.dictionary_encode(table["doc_id"].combine_chunks()).indices.to_numpy()
     same = doc[1:] == doc[:-1]
-    # a document's rows together: its code never comes back after another document's
+    # a document's rows together: its number never comes back after another document's
     changes = np.flatnonzero(~same) + 1
     together = len(np.unique(doc[np.concatenate(([0], changes))])) == len(changes) + 1
     return together and bool((starts[1:][same] > starts[:-1][same]).all())

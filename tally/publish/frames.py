@@ -14,7 +14,6 @@ from tally.columns import pool as _pool
 from tally.model import Conflict, Fact
 
 if TYPE_CHECKING:
-    import numpy as np
     import pyarrow as pa
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace as dc_replace
 
 from tally.budget import check
-from tally.columns import mention_batch, mention_schema, passage_batch, passage_schema, passage_table
+from tally.columns import mention_batch, mention_schema, mention_table, passage_batch, passage_schema, passage_table
 from tally.documents import Extracted
 from tally.ingest import discover as disc
 from tally.ingest import segment as seg
@@ -68,7 +68,8 @@ def _run_mentions(doc: disc.Document, run: list[Passage]) -> list[Mention]:
 def extract_document(doc: disc.Document, passages: list[Passage] | None = None) -> Extracted:
     """A document's passages and resolved mentions as Arrow tables, in table order.
 
-    A document of up to RESOLVE_CHARS characters is resolved whole from its passages. A larger one is
+    A document of up to RESOLVE_CHARS characters is resolved whole from its passages (segmented here when
+    none are given). A larger one, whatever `passages` holds, is
     segmented, extracted and resolved one run at a time, and each run's objects become Arrow columns at
     once (as objects, a 200 MB document's passages and mentions alone took ~400 MB); its text may be a
     Utf8Text (see disc.decode), read block by block.
@@ -77,9 +78,7 @@ def extract_document(doc: disc.Document, passages: list[Passage] | None = None) 
 
     if not is_large(doc):
         passages = seg.segment(doc.text) if passages is None else passages
-        return Extracted(doc, passage_table(doc.doc_id, passages),
-                         pa.Table.from_batches([mention_batch(build_mentions(context(doc), passages))],
-                                               schema=mention_schema()))
+        return Extracted(doc, passage_table(doc.doc_id, passages), mention_table(build_mentions(context(doc), passages)))
     parts, mentions = [], []
     for run in seg.iter_runs(seg.iter_segment(doc.text), RESOLVE_CHARS):
         check()
