@@ -9,7 +9,7 @@ from typing import Iterator
 
 from tally.resolve.periods.calendar import (DATE, MONTH, NUMBERS, ORDINALS, YEAR, PeriodContext, date_pat, month_no,
                                             quarter_span, shift_month, ym)
-from tally.resolve.periods.expr import TimeExpr, hit
+from tally.resolve.periods.expr import MONTHISH, YEARISH, TimeExpr, hit, needs
 
 _FY_WORDS = r"(?:FY\s?|[Ff]iscal\s+years?\s+|[Ff]inancial\s+years?\s+)"
 _FY_NUM = r"((?:1[89]|20)\s?\d\s?\d|\d\d)(?!\d)"
@@ -38,6 +38,7 @@ def _second(a: int, b: str) -> int:
 _FY_SPLIT = re.compile(rf"\b(?:(?:in|for|during|over)\s+)?(?:the\s+)?{_FY_WORDS}?{_SPLIT}")
 
 
+@needs(pattern=YEARISH + r"\s*[-–/]")
 def split_fiscal_year(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'FY2023-24', 'financial year 2024-25', and a bare '2024-25' or '2024/25' where the country names
     fiscal years so; with no known calendar a labelled one is left open with a note."""
@@ -61,6 +62,7 @@ _FY_RANGE = re.compile(rf"\b{_FY_WORDS}{_FY_NUM}\s*(?:through|to|-|–)\s*(?:{_F
 _FISCAL_YEAR = re.compile(rf"\b{_FY_WORDS}{_FY_NUM}(?!\s*[-–/]\s*\d)")
 
 
+@needs("fy", "fiscal", "financial")
 def fiscal_year(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'FY2024', 'fiscal year 1997', 'fiscal years 2010 through 2014' in the publisher's fiscal calendar."""
     cal = ctx.fiscal
@@ -79,6 +81,7 @@ _YEAR_ENDING = re.compile(rf"\b(?:(?:financial|fiscal|tax)\s+)?year[- ]end(?:ing
                           rf"(?P<M>{MONTH})|(?P<M2>{MONTH})\s+\d{{1,2}},?)\s+(?P<Y>{YEAR})")
 
 
+@needs("year end", "year-end")
 def year_ending(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'financial year ending March 2018', 'year ended 30 June 2024': the 12 months to that month."""
     for m in _YEAR_ENDING.finditer(seg):
@@ -91,6 +94,7 @@ _APPROPRIATIONS_ACT = re.compile(rf"\bAppropriations\s+Act,\s+({YEAR})")
 _MARKETING_YEAR = re.compile(rf"\b(?:Marketing\s+Year\s*(?:\(MY\)\s*)?|MY\s*)({YEAR})\s*/\s*(\d{{2,4}})")
 
 
+@needs("appropriations")
 def appropriations_act(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """U.S. appropriations acts are named for their fiscal year ('Appropriations Act, 2024')."""
     for m in _APPROPRIATIONS_ACT.finditer(seg):
@@ -98,6 +102,7 @@ def appropriations_act(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
         yield hit(m, "point", ym(a - 1, 10), ym(a, 9), note="appropriations act year = fiscal year")
 
 
+@needs(pattern=r"Marketing|MY")
 def marketing_year(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """Grain marketing years, July-June ('MY 2016/17')."""
     for m in _MARKETING_YEAR.finditer(seg):
@@ -150,6 +155,7 @@ def _bounded(seg: str, t: TimeExpr) -> TimeExpr:
     return TimeExpr(b.start(), t.end, text, "point", t.period_end, t.period_end)  # the end of: its last month
 
 
+@needs("quarter", "qtr", pattern=r"[1-4]Q|Q[1-4]")
 def quarter(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """Quarters, and 'since'/'by'/'the end of' a quarter (see _quarters)."""
     for t in _quarters(seg, ctx):
@@ -193,6 +199,7 @@ _HALF = re.compile(rf"\b(?:the\s+)?(?P<h>first|second)\s+(?:half|semester)(?:\s+
                    rf"(?:\s+(?P<Y>{YEAR}|{_REL_YEAR}))?|\b(?P<c>[12])?H(?P<c2>[12])?\s?(?P<yc>{YEAR}|\d{{2}})\b")
 
 
+@needs("half", "semester", pattern=r"H[\d\s]")
 def half_year(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'the second half of 2023', 'the first semester of 2023', 'H1 2024', '2H24' (and 'since'/'by' one)."""
     for t in _halves(seg, ctx):
@@ -220,6 +227,7 @@ _DATE_RANGE = re.compile(rf"\b(?P<w>between|from)?\s*(?:{_D1}|(?P<y1>{YEAR}))\s*
                          rf"(?:{_D2}|(?P<y2>{YEAR}))")
 
 
+@needs(pattern=YEARISH + "|" + MONTHISH)
 def date_range(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'between 2021 and 2023', 'from 2017 to 2018', 'April to June 2018', 'January-September'."""
     for m in _DATE_RANGE.finditer(seg):
@@ -253,6 +261,7 @@ _PERIOD_SPAN = re.compile(rf"\b(?:during|over|in|for)\s+the\s+(?:period|years)\s
 _DECADE = re.compile(r"\b(?:during|in|over|throughout)\s+the\s+((?:1[89]|20)\d)0s\b")
 
 
+@needs("period", "years", pattern=YEARISH + r"\s*[–-]|0s\b")
 def year_span(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'2014-18' (a span of years), 'during the period 2005-2023', 'during the 1960s'."""
     for m in _SHORT_YEAR_RANGE.finditer(seg):
@@ -273,6 +282,7 @@ _YEAR_TO = re.compile(rf"\b(?:in\s+|over\s+|during\s+|for\s+)?the\s+year\s+to\s+
                       rf"(?P<M>{MONTH})(?:\s+(?P<Y>{YEAR}))?(?P<q>\s+(?:quarter|[Qq]tr)\b)?(?:\s+(?P<Y2>{YEAR}))?")
 
 
+@needs("months", "year")
 def months_to(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'the three months to September 2018' (a rolling window), 'the year to March 2025', 'the year to the
     June 2015 quarter' (12 months; a change over them is dated by the last month or quarter)."""
@@ -295,6 +305,7 @@ def months_to(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
 _FIRST_MONTHS = re.compile(rf"\b(?:for |in |during )?the first (\w+) months of (?P<fy>{_FY_WORDS})?({YEAR})")
 
 
+@needs("months")
 def first_months(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'the first nine months of 2008', 'the first 10 months of fiscal year 2008' (from the fiscal year's
     first month); no window of 13 months lies inside a year."""
@@ -318,6 +329,7 @@ _SINCE_BY = re.compile(rf"\b(?P<w>[Ss]ince|[Bb]y|[Tt]hrough|[Uu]ntil|[Bb]efore|[
                        rf"(?:the end of\s+)?(?:{DATE}|(?P<y>{YEAR}))")
 
 
+@needs(pattern=YEARISH + "|" + MONTHISH)
 def since_by(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'since 2014' -> 2014/-, 'by 2023' -> -/2023, 'before 2022' -> -/2021."""
     for m in _SINCE_BY.finditer(seg):
@@ -341,6 +353,7 @@ def since_by(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
 _BEFORE_WAR = re.compile(r"\b(?:[Bb]efore|[Pp]rior to)\s+the\s+(?:[A-Z]\w+\s+)?(?:war|invasion|conflict)\b")
 
 
+@needs("war", "invasion", "conflict")
 def before_war(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'prior to the war': resolved from the document's own dating of the war, else left open."""
     for m in _BEFORE_WAR.finditer(seg):
@@ -355,6 +368,7 @@ _DAY_DATE = re.compile(rf"\b(?:[Oo]n|[Aa]s (?:at|of))\s+(?P<D>\d{{1,2}})\s+(?P<M
 _MONTH_DATE = re.compile(rf"\b(?:(?:[Ii]n|[Dd]uring|[Ff]or|[Oo]n|[Aa]s of|[Tt]hrough|[Oo]f|[Aa]t)\s+)?{DATE}")
 
 
+@needs(pattern=MONTHISH)
 def month_date(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """A month or date with or without a year ('in July 2016', 'on September 6'); a stock dated to the day
     ('on 1 January 2024') keeps its day."""
@@ -376,6 +390,7 @@ _BARE_YEAR = re.compile(rf"(?<!Act of )(?<!Act )\b(?:[Ii]n|[Dd]uring|[Ff]or|[Aa]
 _ATTRIBUTIVE_YEAR = re.compile(rf"\b[Tt]he\s+({YEAR})\s+(?=[A-Za-z])(?!to\b|and\b|or\b|through\b)")
 
 
+@needs(pattern=YEARISH)
 def bare_year(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """A year after a preposition ('in 2023') or before a noun ('the 2023 UK wheat harvest'); a
     sentence-initial bare year is a label and skipped."""

@@ -30,6 +30,36 @@ class TimeExpr:
 # offsets relative to the segment.
 TimeRule = Callable[[str, PeriodContext], Iterable[TimeExpr]]
 
+YEARISH = r"(?:1[89]|20)\d\d"  # what every YEAR match starts with
+MONTHISH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"  # what every (case-sensitive) MONTH starts with
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What every match of a time rule contains: one of `words` (in the lower-cased text) or a match of
+    `pattern` (in the text as written)."""
+
+    words: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+
+    def open(self, text: str, low: str) -> bool:
+        """Whether the rule can match anything in text (low: text.lower())."""
+        return any(w in low for w in self.words) or (self.pattern is not None and self.pattern.search(text) is not None)
+
+
+def needs(*words: str, pattern: str | None = None) -> Callable[[TimeRule], TimeRule]:
+    """Declare a rule's gate (see Gate): find_times runs the rule only on text the gate lets through, a substring
+    test instead of the rule's regexes on the many sentences that cannot hold its times."""
+    def mark(rule: TimeRule) -> TimeRule:
+        rule.gate = Gate(tuple(w.lower() for w in words), re.compile(pattern) if pattern else None)  # type: ignore[attr-defined]
+        return rule
+    return mark
+
+
+def gate_of(rule: TimeRule) -> Gate | None:
+    """The rule's gate, or None when it declares none (then it always runs)."""
+    return getattr(rule, "gate", None)
+
 
 def hit(m: re.Match, kind: str, ps: str | None = None, pe: str | None = None, note: str | None = None,
         months: tuple[int, int] | None = None, tail: tuple[str, str] | None = None, group: int | str = 0) -> TimeExpr:

@@ -10,11 +10,12 @@ from typing import Iterator
 
 from tally.resolve.periods.calendar import MONTH, NUMBERS, ORDINALS, YEAR, PeriodContext, shift_month, ym
 from tally.resolve.periods.dates import date_range
-from tally.resolve.periods.expr import TimeExpr, hit
+from tally.resolve.periods.expr import MONTHISH, YEARISH, TimeExpr, hit, needs
 
 _PAST_FY = re.compile(r"\b(?:in |over |during )?the (?:past|last|previous|prior) (?:fiscal|financial) year\b")
 
 
+@needs("fiscal year", "financial year")
 def past_fiscal_year(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'the past fiscal year': the last fiscal year completed by the publication date."""
     for m in _PAST_FY.finditer(seg):
@@ -31,6 +32,7 @@ def past_fiscal_year(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
 _RELATIVE_UNIT = re.compile(r"\b(?P<w>last|this|next|the current|the previous) (?P<u>year|month)\b")
 
 
+@needs("year", "month")
 def relative_unit(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'last year', 'this year', 'next month' from the publication date ('over the last year' is a window)."""
     pub = ctx.published
@@ -55,6 +57,7 @@ def relative_unit(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
 _TODAY = re.compile(r"(?<!said )(?<!reported )(?<!announced )(?<!stated )(?<!released )\btoday\b(?!['’]s)")
 
 
+@needs("today")
 def today(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'today': the publication month when the date is known to the month."""
     for m in _TODAY.finditer(seg):
@@ -69,6 +72,7 @@ _RECENT = re.compile(r"\b(?:over|during|in|for) the (?:past|last|previous) (?:ce
                      r"(?:few|several|two|three|five|ten|fifty|\w+) (?:years|decades))\b|\bin recent (?:years|decades)\b", re.I)
 
 
+@needs("year", "decade", "century")
 def recent(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'over the past decade', 'in recent years': not resolved (no stated start)."""
     for m in _RECENT.finditer(seg):
@@ -81,6 +85,7 @@ _TRAILING = re.compile(r"\b(?:(?:over|in|during) the (?:last|past) (?:12|twelve)
                        r"(?:from|on|compared with) (?:a|the) year (?:earlier|before|ago))\b", re.I)
 
 
+@needs("month", "year")
 def trailing_window(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'over 12 months', 'through the year', 'year over year': a 12-month window ending at the period in force
     (a window, not a date)."""
@@ -96,6 +101,7 @@ _ANAPHOR = re.compile(r"\b(?:over that (?:span|period|time)|(?:for|over|in|durin
                       r"(?:this|the latest|that) quarter)\b(?!s| of| to)")
 
 
+@needs("that", "same", "quarter", "in the")
 def anaphor(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'over that period', 'this quarter', 'for the latest quarter': the period in force."""
     for m in _ANAPHOR.finditer(seg):
@@ -105,6 +111,7 @@ def anaphor(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
 _YEAR_EARLIER = re.compile(r"\b(?:for )?(?:a|the) year (?:earlier|before|ago)\b|\bthe previous year\b")
 
 
+@needs("year")
 def year_earlier(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'a year earlier': the period in force, 12 months back (usually a comparison base)."""
     for m in _YEAR_EARLIER.finditer(seg):
@@ -115,6 +122,7 @@ _SAME_PERIOD_YEAR = re.compile(rf"\b(?:during |in |for |from |over )?the same (?
                                rf"(?:(?:in |of )(?:the previous year|last year)|(?:in |of |last )?({YEAR})?)")
 
 
+@needs("the same")
 def same_period(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'the same period in 2007': the months in force, in another year."""
     for m in _SAME_PERIOD_YEAR.finditer(seg):
@@ -125,6 +133,7 @@ _YTD = re.compile(r"\b(?:(?:current\s+)?(?:financial|fiscal)\s+)?[Yy]ear[- ]to[-
                   r"|\bso far this year\b")
 
 
+@needs("to date", "to-date", "so far this year")
 def year_to_date(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'year-to-date' (from January, or the fiscal year's start, to the month in force); a range given in
     parentheses ('financial year-to-date (April 2017 to September 2017)') is taken as written."""
@@ -145,12 +154,14 @@ _WHEN = re.compile(r"(?<=,)\s*when\b")
 _TARGET = re.compile(r"\btarget(?: range)?\b(?! (?:to|by)\b)|\b(?:the )?standard\b")
 
 
+@needs("year")
 def year_end(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'end-of-year', 'full-year': the year of the period in force."""
     for m in _YEAR_END.finditer(seg):
         yield hit(m, "year_end")
 
 
+@needs("consecutive")
 def consecutive_months(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'the eighth consecutive month': the N months ending at the month in force."""
     for m in _CONSECUTIVE.finditer(seg):
@@ -159,6 +170,7 @@ def consecutive_months(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
             yield hit(m, "consecutive", note=str(n))
 
 
+@needs("normally", "typically", "usually", "generally", "traditionally", "annually", "target", "standard")
 def habitual(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'typically', 'annually', 'target', 'the standard': a statement with no period."""
     for m in _HABITUAL.finditer(seg):
@@ -167,6 +179,7 @@ def habitual(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
         yield hit(m, "habitual", note="a target or standard: no period")
 
 
+@needs("when")
 def event_time(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """', when ...': an event-relative time the document does not date."""
     for m in _WHEN.finditer(seg):

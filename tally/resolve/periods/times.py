@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from tally.resolve.periods.calendar import PeriodContext
 from tally.resolve.periods.dates import DATE_RULES
-from tally.resolve.periods.expr import TimeExpr, TimeRule, shifted
+from tally.resolve.periods.expr import TimeExpr, TimeRule, gate_of, shifted
 from tally.resolve.periods.relative import RELATIVE_RULES
 
 TIME_RULES: tuple[TimeRule, ...] = DATE_RULES + RELATIVE_RULES
@@ -21,8 +21,15 @@ def find_times(text: str, ctx: PeriodContext, start: int = 0, end: int | None = 
     """Time expressions in text[start:end], non-overlapping, longest first, comparison bases marked."""
     end = len(text) if end is None else end
     seg = text[start:end]
-    cands = [shifted(t, start, rule.__name__) for rule in rules for t in rule(seg, ctx)]
+    low = seg.lower()
+    cands = [shifted(t, start, rule.__name__) for rule in rules if _may_match(rule, seg, low) for t in rule(seg, ctx)]
     return [_marked_base(text, c) for c in _longest_first(cands)]
+
+
+def _may_match(rule: TimeRule, seg: str, low: str) -> bool:
+    """Whether the rule's gate lets seg through (a rule without one always runs)."""
+    gate = gate_of(rule)
+    return gate is None or gate.open(seg, low)
 
 
 def _longest_first(cands: list[TimeExpr]) -> list[TimeExpr]:
