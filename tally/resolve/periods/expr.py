@@ -44,7 +44,10 @@ class Gate:
 
     def open(self, text: str, low: str) -> bool:
         """Whether the rule can match anything in text (low: text.lower())."""
-        return any(w in low for w in self.words) or (self.pattern is not None and self.pattern.search(text) is not None)
+        for w in self.words:
+            if w in low:
+                return True
+        return self.pattern is not None and self.pattern.search(text) is not None
 
 
 def needs(*words: str, pattern: str | None = None) -> Callable[[TimeRule], TimeRule]:

@@ -61,6 +61,7 @@ class Sweep:
 _RELATIVE_WORDS = re.compile(r"\b(?:now|currently|today|once|formerly|previously|at present|nowadays)\b")
 _COMPARISON = re.compile(r"\b(?:compared (?:to|with)|versus|than|(?:following|after)(?: (?:a|an|\w+ing(?: by)?|"
                          r"falls? of|rises? of))?)\s+(?:the\s+|just\s+)?$")
+_PAREN = re.compile(r"[()]")
 _LEAD = re.compile(r"^\W*(?:In fact|However|Also|And)\W*")
 
 
@@ -76,7 +77,8 @@ class SentenceView:
         self.t_starts = [t.start for t in self.times]
         self.t_ends = [t.end for t in self.times]
         self.s_starts = [s.start for s in slots]
-        self.depth = list(accumulate((c == "(") - (c == ")") for c in text[sent[0]:sent[1]]))
+        self.parens = [m.start() for m in _PAREN.finditer(text, *sent)]  # where the sentence's parentheses are
+        self.paren_depth = list(accumulate(1 if text[p] == "(" else -1 for p in self.parens))
         self.commas = [m.start() for m in re.finditer(",", text[sent[0]:sent[1]])]
         self.blockers = sorted([m.start() for m in _RELATIVE_WORDS.finditer(text, *sent)] +
                                [t.start for t in self.all_times if t.kind in ("relative", "habitual", "event")])
@@ -93,8 +95,14 @@ class SentenceView:
 
     def in_parens(self, pos: int, lo: int) -> bool:
         """Whether pos sits inside a parenthesis opened after lo."""
-        d = lambda p: self.depth[p - self.sent[0] - 1] if p > self.sent[0] else 0  # noqa: E731
-        return d(pos) - d(lo) > 0
+        if not self.parens:
+            return False
+        return self._depth(pos) - self._depth(lo) > 0
+
+    def _depth(self, pos: int) -> int:
+        """Parentheses opened and not closed in the sentence before pos."""
+        i = bisect_left(self.parens, pos)
+        return self.paren_depth[i - 1] if i else 0
 
     def figure_between(self, lo: int, hi: int, s: Slot) -> bool:
         """Whether another figure (not in parentheses) starts in [lo, hi)."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import replace
+from functools import lru_cache
 
 from tally.resolve.periods.calendar import PeriodContext
 from tally.resolve.periods.dates import DATE_RULES
-from tally.resolve.periods.expr import TimeExpr, TimeRule, gate_of, shifted
+from tally.resolve.periods.expr import Gate, TimeExpr, TimeRule, gate_of, shifted
 from tally.resolve.periods.relative import RELATIVE_RULES
 
 TIME_RULES: tuple[TimeRule, ...] = DATE_RULES + RELATIVE_RULES
@@ -22,14 +23,15 @@ def find_times(text: str, ctx: PeriodContext, start: int = 0, end: int | None = 
     end = len(text) if end is None else end
     seg = text[start:end]
     low = seg.lower()
-    cands = [shifted(t, start, rule.__name__) for rule in rules if _may_match(rule, seg, low) for t in rule(seg, ctx)]
+    cands = [shifted(t, start, rule.__name__) for rule, gate in _gated(rules) if gate is None or gate.open(seg, low)
+             for t in rule(seg, ctx)]
     return [_marked_base(text, c) for c in _longest_first(cands)]
 
 
-def _may_match(rule: TimeRule, seg: str, low: str) -> bool:
-    """Whether the rule's gate lets seg through (a rule without one always runs)."""
-    gate = gate_of(rule)
-    return gate is None or gate.open(seg, low)
+@lru_cache(maxsize=16)
+def _gated(rules: tuple[TimeRule, ...]) -> tuple[tuple[TimeRule, Gate | None], ...]:
+    """Each rule with its gate (None: the rule always runs)."""
+    return tuple((rule, gate_of(rule)) for rule in rules)
 
 
 def _longest_first(cands: list[TimeExpr]) -> list[TimeExpr]:
