@@ -22,6 +22,9 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
 MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
          r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)(?![a-z])")
 YEAR = r"(?:1[89]\d\d|20\d\d)(?!\d)"
+# What every YEAR and every MONTH match starts with: the time rules' gates (expr.needs) test for these.
+YEARISH = r"(?:1[89]|20)\d\d"
+MONTHISH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 WEEKDAY = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)"
 DATE = (rf"(?:{WEEKDAY}?(?:(?:early|mid|late)[- ])?(?P<M>{MONTH})(?:\s+(?P<D>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?"
         rf"(?:,?\s+(?P<Y>{YEAR}))?)")

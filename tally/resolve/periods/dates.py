@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from tally.resolve.periods.calendar import (DATE, MONTH, NUMBERS, ORDINALS, YEAR, PeriodContext, date_pat, month_no,
-                                            quarter_span, shift_month, ym)
-from tally.resolve.periods.expr import MONTHISH, YEARISH, TimeExpr, hit, needs
+from tally.resolve.periods.calendar import (DATE, MONTH, MONTHISH, NUMBERS, ORDINALS, YEAR, YEARISH, PeriodContext,
+                                            date_pat, month_no, quarter_span, shift_month, ym)
+from tally.resolve.periods.expr import TimeExpr, hit, needs
 
+_YEAR_OR_MONTH = YEARISH + "|" + MONTHISH  # the gate of rules whose every match holds a year or a month
 _FY_WORDS = r"(?:FY\s?|[Ff]iscal\s+years?\s+|[Ff]inancial\s+years?\s+)"
 _FY_NUM = r"((?:1[89]|20)\s?\d\s?\d|\d\d)(?!\d)"
 _SPLIT = rf"({YEAR})\s*[-–/]\s*(\d{{2}}|{YEAR})(?![\d%])"
@@ -227,7 +228,7 @@ _DATE_RANGE = re.compile(rf"\b(?P<w>between|from)?\s*(?:{_D1}|(?P<y1>{YEAR}))\s*
                          rf"(?:{_D2}|(?P<y2>{YEAR}))")
 
 
-@needs(pattern=YEARISH + "|" + MONTHISH)
+@needs(pattern=_YEAR_OR_MONTH)
 def date_range(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'between 2021 and 2023', 'from 2017 to 2018', 'April to June 2018', 'January-September'."""
     for m in _DATE_RANGE.finditer(seg):
@@ -329,7 +330,7 @@ _SINCE_BY = re.compile(rf"\b(?P<w>[Ss]ince|[Bb]y|[Tt]hrough|[Uu]ntil|[Bb]efore|[
                        rf"(?:the end of\s+)?(?:{DATE}|(?P<y>{YEAR}))")
 
 
-@needs(pattern=YEARISH + "|" + MONTHISH)
+@needs(pattern=_YEAR_OR_MONTH)
 def since_by(seg: str, ctx: PeriodContext) -> Iterator[TimeExpr]:
     """'since 2014' -> 2014/-, 'by 2023' -> -/2023, 'before 2022' -> -/2021."""
     for m in _SINCE_BY.finditer(seg):

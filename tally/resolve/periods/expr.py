@@ -30,10 +30,6 @@ class TimeExpr:
 # offsets relative to the segment.
 TimeRule = Callable[[str, PeriodContext], Iterable[TimeExpr]]
 
-YEARISH = r"(?:1[89]|20)\d\d"  # what every YEAR match starts with
-MONTHISH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"  # what every (case-sensitive) MONTH starts with
-
-
 @dataclass(frozen=True, slots=True)
 class Gate:
     """What every match of a time rule contains: one of `words` (in the lower-cased text) or a match of

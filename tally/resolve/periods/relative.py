@@ -10,7 +10,7 @@ from typing import Iterator
 
 from tally.resolve.periods.calendar import MONTH, NUMBERS, ORDINALS, YEAR, PeriodContext, shift_month, ym
 from tally.resolve.periods.dates import date_range
-from tally.resolve.periods.expr import MONTHISH, YEARISH, TimeExpr, hit, needs
+from tally.resolve.periods.expr import TimeExpr, hit, needs
 
 _PAST_FY = re.compile(r"\b(?:in |over |during )?the (?:past|last|previous|prior) (?:fiscal|financial) year\b")
 
