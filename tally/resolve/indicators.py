@@ -32,12 +32,18 @@ class Entry:
     nots: tuple[re.Pattern[str], ...]
     counterpart_preps: tuple[str, ...] | None
     raw: dict[str, Any]
+    cue_terms: tuple[frozenset[re.Pattern[str]], ...] = ()  # each cue's terms as a set, to test presence at once
 
 
 # Term pattern -> the lower-case word prefixes (up to 3 characters) any match of it starts with, for
 # terms anchored at a word start; a window none of whose words begins so cannot hold the term.
 _LEADS: dict[re.Pattern[str], frozenset[str]] = {}
 _LEAD_LEN = 3
+# Term pattern -> the longer literal beginnings (up to 10 characters) any match of it starts with: word
+# characters only for anchored terms (a word that begins with one), any ASCII for the others (a window whose
+# lower-cased text contains none of them cannot hold the term). Looking them up is far cheaper than the regex.
+_OPENINGS: dict[re.Pattern[str], tuple[str, ...]] = {}
+_OPENING_LEN = 10
 
 
 def _term(t: str) -> re.Pattern[str]:
@@ -47,24 +53,27 @@ def _term(t: str) -> re.Pattern[str]:
     leads = _leads(t) if anchored else None
     if leads:
         _LEADS[pat] = leads
+        _OPENINGS[pat] = tuple(sorted(_leads(t, _OPENING_LEN) or leads))
+    elif openings := _leads(t, _OPENING_LEN, word=False):
+        _OPENINGS[pat] = tuple(sorted(openings))
     return pat
 
 
-def _leads(t: str) -> frozenset[str] | None:
-    """Lower-case prefixes (ASCII word characters, up to 3) that every match of regex t starts with, or
-    None when that cannot be told (then the term is always searched)."""
+def _leads(t: str, n: int = _LEAD_LEN, word: bool = True) -> frozenset[str] | None:
+    """Lower-case prefixes (ASCII word characters, or with word=False any ASCII, up to n) that every match of
+    regex t starts with, or None when that cannot be told (then the term is always searched)."""
     try:
         from re import _parser  # the stdlib's own regex parser; if its shape changes we only lose speed
 
-        out = _expand(list(_parser.parse(t, re.I)), "")
+        out = _expand(list(_parser.parse(t, re.I)), "", n, word)
     except Exception:
         return None
     return None if not out or "" in out or len(out) > 64 else frozenset(out)
 
 
-def _expand(seq: list, acc: str) -> set[str]:
+def _expand(seq: list, acc: str, n: int, word: bool = True) -> set[str]:
     """Prefixes of the matches of a parsed regex sequence, each starting with acc (see _leads)."""
-    if len(acc) >= _LEAD_LEN or not seq:
+    if len(acc) >= n or not seq:
         return {acc}
     (op, av), rest = seq[0], list(seq[1:])
     name = str(op)
@@ -72,28 +81,19 @@ def _expand(seq: list, acc: str) -> set[str]:
         if name == "IN" and any(str(o) != "LITERAL" for o, _ in av):
             return {acc}
         chars = {chr(av).lower()} if name == "LITERAL" else {chr(v).lower() for _, v in av}
-        if not all(c.isascii() and (c.isalnum() or c == "_") for c in chars):
+        if not all(c.isascii() and (c.isalnum() or c == "_" or not word) for c in chars):
             return {acc}
-        return set().union(*(_expand(rest, acc + c) for c in chars))
+        return set().union(*(_expand(rest, acc + c, n, word) for c in chars))
     if name == "BRANCH":
-        return set().union(*(_expand(list(alt) + rest, acc) for alt in av[1]))
+        return set().union(*(_expand(list(alt) + rest, acc, n, word) for alt in av[1]))
     if name == "SUBPATTERN":
-        return _expand(list(av[-1]) + rest, acc)
+        return _expand(list(av[-1]) + rest, acc, n, word)
     if name in ("MAX_REPEAT", "MIN_REPEAT"):
-        once = _expand(list(av[2]), acc)  # the prefix ends with the first repetition
-        return once | _expand(rest, acc) if av[0] == 0 else once
+        once = _expand(list(av[2]), acc, n, word)  # the prefix ends with the first repetition
+        return once | _expand(rest, acc, n, word) if av[0] == 0 else once
     if name in ("AT", "ASSERT", "ASSERT_NOT"):  # zero-width
-        return _expand(rest, acc)
+        return _expand(rest, acc, n, word)
     return {acc}
-
-
-_WORD_START = re.compile(r"(?<![\w-])\w{1,%d}" % _LEAD_LEN)
-
-
-@lru_cache(maxsize=1024)
-def _word_leads(text: str) -> frozenset[str]:
-    """Every prefix (1 to 3 characters) of the words of an ASCII text, lower-cased."""
-    return frozenset(w[:i] for w in _WORD_START.findall(text.lower()) for i in range(1, len(w) + 1))
 
 
 @cache
@@ -107,7 +107,8 @@ def catalog() -> dict[str, Entry]:
         cues = tuple(tuple(_term(t) for t in (c if isinstance(c, list) else [c])) for c in e.get("cues", []))
         out[code] = Entry(code, e["measure"], tuple(e.get("units") or ()), e.get("relation", "none"), e.get("side"),
                           e.get("mirror"), cues, tuple(_term(t) for t in e.get("not", []) or []),
-                          tuple(e["counterpart_preps"]) if e.get("counterpart_preps") else None, e)
+                          tuple(e["counterpart_preps"]) if e.get("counterpart_preps") else None, e,
+                          tuple(frozenset(c) for c in cues))
     return out
 
 
@@ -159,22 +160,89 @@ def _candidates(measure: str, unit: str) -> tuple[Entry, ...]:
     return tuple(e for e in catalog().values() if _fits(e, measure, unit))
 
 
-@lru_cache(maxsize=8192)
-def _hits(pat: re.Pattern[str], text: str) -> tuple[tuple[int, int], ...]:
-    """Where a cue term matches in a window (cached: mentions in one sentence share their windows)."""
-    leads = _LEADS.get(pat)
-    if leads is not None and text.isascii() and leads.isdisjoint(_word_leads(text)):
-        return ()
-    return tuple(m.span() for m in pat.finditer(text))
+@cache
+def _term_index() -> tuple[tuple[re.Pattern[str], ...], dict[str, tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]]]:
+    """The catalog's terms (cues and nots) that are always searched, and for each word lead (see _LEADS)
+    the terms that may begin with it, with their literal openings."""
+    terms = {p: None for e in catalog().values() for p in (*(t for c in e.cues for t in c), *e.nots)}
+    by_lead: dict[str, list] = {}
+    for pat in terms:
+        for lead in sorted(_LEADS.get(pat, ())):
+            by_lead.setdefault(lead, []).append((pat, _OPENINGS[pat]))
+    return tuple(p for p in terms if p not in _LEADS), {k: tuple(v) for k, v in by_lead.items()}
 
 
-def _closeness(pat: re.Pattern[str], windows: list[tuple[str, int, int, float]]) -> float:
+_NO_HITS: dict[re.Pattern[str], tuple[tuple[int, int], ...]] = {}
+# The first characters of each word (as many as an opening has): the part a term's openings are compared with.
+_WORD = re.compile(r"(?<![\w-])\w{1,%d}" % _OPENING_LEN)
+
+
+@lru_cache(maxsize=4096)
+def _present(text: str) -> dict[re.Pattern[str], tuple[tuple[int, int], ...]]:
+    """Every catalog term that matches in a window, with where (cached: the mentions of a sentence share
+    their windows).
+
+    A term with word leads starts at a word start (it is anchored so), with one of its literal openings:
+    it is tried only at the words of the window that begin so, not searched for through the whole window.
+    """
+    always, by_lead = _term_index()
+    if not _folds_safely(text):
+        terms = (*always, *{p: None for v in by_lead.values() for p, _ in v})
+        return {p: h for p in terms if (h := tuple(m.span() for m in p.finditer(text)))} or _NO_HITS
+    low = text.lower()  # as long as text: _folds_safely excludes the one character whose lower case is two
+    at: dict[re.Pattern[str], list[int]] = {}
+    for m in _WORD.finditer(low):
+        for pat in _terms_opening(m.group()):
+            at.setdefault(pat, []).append(m.start())
+    out = {}
+    for pat in always:
+        openings = _OPENINGS.get(pat)
+        if openings is not None and not any(o in low for o in openings):
+            continue
+        spans = tuple(m.span() for m in pat.finditer(text))
+        if spans:
+            out[pat] = spans
+    for pat, starts in at.items():
+        spans, end = [], 0
+        for i in sorted(set(starts)):
+            if i >= end:
+                m = pat.match(text, i)
+                if m:
+                    spans.append(m.span())
+                    end = m.end()
+        if spans:
+            out[pat] = tuple(spans)
+    return out or _NO_HITS
+
+
+@lru_cache(maxsize=65536)
+def _terms_opening(word: str) -> tuple[re.Pattern[str], ...]:
+    """The terms one of whose literal openings a (lower-case) word begins with."""
+    by_lead = _term_index()[1]
+    found = {pat: None for lead in sorted({word[:1], word[:2], word[:3]}) for pat, openings in by_lead.get(lead, ())
+             if word.startswith(openings)}
+    return tuple(found)
+
+
+# Characters that re.IGNORECASE matches to an ASCII letter although str.lower() does not make them one
+# (the dotted and dotless i, the long s, the Kelvin sign); U+0130 is also the only character whose lower
+# case is two characters long.
+_ODD_FOLDS = re.compile("[\\u0130\\u0131\\u017f\\u212a]")
+
+
+def _folds_safely(text: str) -> bool:
+    """Whether text.lower() is as long as text and holds every case-insensitive match of an ASCII literal
+    where the match is (so literal openings and word leads may be looked up in it)."""
+    return text.isascii() or _ODD_FOLDS.search(text) is None
+
+
+def _closeness(pat: re.Pattern[str], windows: list[tuple[dict, int, int, float]]) -> float:
     """How close a term sits to the number at its best place (0 if absent).
-    windows: (text, number start, number end, weight), offsets relative to the window text; a term that
-    overlaps the number itself does not count."""
+    windows: (the window's terms, as _present gives them; number start, number end, weight), offsets
+    relative to the window text; a term that overlaps the number itself does not count."""
     best = 0.0
-    for text, a0, a1, weight in windows:
-        for s, e in _hits(pat, text):
+    for present, a0, a1, weight in windows:
+        for s, e in present.get(pat, ()):
             if s < a1 and e > a0:
                 continue
             d = s - a1 if s >= a1 else a0 - e
@@ -239,27 +307,33 @@ def classify(text: str, start: int, end: int, clause: tuple[int, int], sentence:
              measured: tuple[int, int] | None = None) -> Classified:
     """The best catalog indicator for the mention text[start:end] (document offsets), or None."""
     measure = infer_measure(text, start, end, unit, change)
-    ctext = text[clause[0]:clause[1]]
+    in_clause = _present(text[clause[0]:clause[1]])
+    in_sentence = _present(text[sentence[0]:sentence[1]])
     # Cue terms that overlap the number itself are skipped (_closeness).
-    windows = [(ctext, start - clause[0], end - clause[0], 3.0)]
-    stext = text[sentence[0]:sentence[1]]
-    windows.append((stext, start - sentence[0], end - sentence[0], 1.5))
-    ctx_windows = [(s, len(s), len(s), 0.6) for s in (label, section) if s]
+    windows = [(in_clause, start - clause[0], end - clause[0], 3.0),
+               (in_sentence, start - sentence[0], end - sentence[0], 1.5)]
+    ctx_windows = [(_present(s), len(s), len(s), 0.6) for s in (label, section) if s]
+    # a cue scores only if each of its terms is found somewhere (near, or also in the label or heading)
+    near = in_clause.keys() | in_sentence.keys()
+    anywhere = near.union(*(w[0] for w in ctx_windows)) if ctx_windows else near
     terms = _Terms(windows, ctx_windows)
-    zone = _Zone(text, measured, (start, end), label, section)
+    zone: _Zone | None = None
     best: Classified | None = None
     near_only: str | None = None  # the best entry whose cues are only near the number
     near_score = 0.0
     for entry in _candidates(measure, unit):
-        if any(_hits(p, ctext) for p in entry.nots):
+        if entry.nots and any(p in in_clause for p in entry.nots):
             continue
         score, reason = 0.0, None
-        for cue in entry.cues:
-            sc = terms.score(cue)
+        for cue, need in zip(entry.cues, entry.cue_terms):
+            if not need <= anywhere:
+                continue
+            sc = terms.score(cue) if need <= near else 0.0
             if sc == 0.0 and ctx_windows:
                 sc = 0.5 * terms.score(cue, far=True)
             if sc == 0.0:
                 continue
+            zone = zone or _Zone(text, measured, (start, end), label, section)
             why = zone.reason(cue)
             if why is not None and entry.raw.get("total") and zone.component(cue):
                 why = None  # "coal exports": a part of the catch-all total, not the total
