@@ -99,7 +99,7 @@ def delegate(argv: list[str]) -> int | None:
     if opts is None or not _usable(opts[0]):
         return None
     path = _state(opts[0]) / SOCKET
-    if not path.exists():
+    if not path.exists() and not _wait_for_start(opts[0], path):
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -115,6 +115,24 @@ def delegate(argv: list[str]) -> int | None:
         sock.close()
         return None  # refused (stale code, other settings): run here
     return _follow(sock, int(reply["pid"]), rest)
+
+
+# How long a run waits for a runner that is still starting (it is ready ~2.5 s after the previous run ended):
+# running here instead would import the same libraries while the runner's imports take the other core.
+STARTING_WAIT = 10.0
+
+
+def _wait_for_start(warehouse: Path, path: Path) -> bool:
+    """Whether the runner that is starting (its record says so and names a live pid) bound its socket in time."""
+    deadline = time.monotonic() + STARTING_WAIT
+    while time.monotonic() < deadline:
+        rec = _record(warehouse) or {}
+        if not rec.get("starting") or not _pid_alive(int(rec.get("pid", 0))):
+            return path.exists()
+        if path.exists():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _read_line(sock: socket.socket) -> tuple[dict, bytes]:
@@ -173,9 +191,13 @@ def start_in_background(argv: list[str], environ: dict[str, str]) -> None:
         return
     try:
         log = open(_state(warehouse) / "runner.log", "ab")
-        subprocess.Popen([sys.executable, "-m", "flows.daemon", str(warehouse.resolve())], stdin=subprocess.DEVNULL,
-                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=str(ROOT), env=environ)
+        proc = subprocess.Popen([sys.executable, "-m", "flows.daemon", str(warehouse.resolve())],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                cwd=str(ROOT), env=environ)
         log.close()
+        if not _alive(warehouse):  # say at once that it is starting, so a run right after this one waits for it
+            (_state(warehouse) / RECORD).write_text(json.dumps({"pid": proc.pid, "starting": True}) + "\n",
+                                                    encoding="utf-8")
     except OSError:
         pass
 
@@ -235,7 +257,9 @@ def _preload() -> None:
     import tally.publish.warehouse  # noqa: F401
     from schemas import tables
     from tally.resolve.indicators import catalog
+    from tally.workers import warm_up
 
+    warm_up()  # the extraction's lexicons and compiled rules, which each run's worker processes then share
     for model in vars(tables).values():  # the Pandera models' schemas (built on first use: ~0.3 s)
         if isinstance(model, type) and hasattr(model, "to_schema") and model.__module__ == tables.__name__:
             try:

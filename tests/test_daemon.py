@@ -127,8 +127,14 @@ def test_runs_go_to_the_warm_runner_and_behave_as_in_their_own_process(tmp_path)
             socket.send_fds(s, [json.dumps(msg).encode() + b"\n"], [0, 1, 2])
             assert "refused" in json.loads(s.makefile().readline())
         assert _gone(runner), "a stale runner stays"
+        served = _served(wh)
         after = _tally("run", "--raw", str(raw), "--warehouse", str(wh), env=env)  # in its own process
-        assert after.returncode == 0, after.stderr[-3000:]
+        assert after.returncode == 0 and _served(wh) == served, after.stderr[-3000:]
+        # the run right after it waits for the runner that run started (seconds from ready), rather than
+        # importing everything again in its own process while the runner's imports take the other core
+        assert daemon.listening(wh) is None and (daemon._record(wh) or {}).get("starting")
+        right_after = _tally("run", "--raw", str(raw), "--warehouse", str(wh), env=env)
+        assert right_after.returncode == 0 and _served(wh) == served + 1, right_after.stderr[-3000:] + _log(wh)
         fresh = _ready_runner(wh)
         assert fresh != runner
     finally:
