@@ -4,7 +4,8 @@ Each document is the seed essay with its numbers, years and country names varied
 identical). For each size it reports wall time and peak memory of a cold `tally run` (fresh warehouse,
 no Prefect server up: the run starts the warm server; whole process tree), throughput, the share of
 time outside the library stages (Prefect and start-up), the documents quarantined, a warm run (server
-up, every document re-extracted with --no-cache) and a warm no-change re-run; an empty Prefect flow run
+up, every document re-extracted with --no-cache; memory includes the warm runner that forks it) and a warm
+no-change re-run; an empty Prefect flow run
 (temporary server) measured in the same script is the baseline for the re-run. Each size's warm server
 is stopped after its runs. `--idle 0` measures the runs with Prefect's temporary server instead.
 
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from procs import measure  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from flows import daemon  # noqa: E402
 from flows import server as srv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +71,12 @@ def make_corpus(folder: Path, n: int) -> int:
     return total
 
 
+def _runner(wh: Path) -> list[int]:
+    """The warm runner of the warehouse (flows/daemon.py), whose forked child does a delegated run."""
+    pid = (daemon._record(wh) or {}).get("pid")
+    return [int(pid)] if pid else []
+
+
 EMPTY_FLOW = "from prefect import flow\n@flow(name='empty')\ndef empty():\n    return 1\nempty()\n"
 
 
@@ -76,7 +84,7 @@ def run(raw: Path, wh: Path, env: dict, runner: str, *extra: str) -> tuple:
     """One `tally run` in a fresh process; returns (measured, summary dict)."""
     summary = wh.parent / f"{wh.name}-summary.json"
     m = measure([str(BIN / "tally"), "run", "--raw", str(raw), "--warehouse", str(wh), "--task-runner", runner,
-                 "--summary-json", str(summary), *extra], env)
+                 "--summary-json", str(summary), *extra], env, also=lambda: _runner(wh))
     if m.returncode != 0:
         raise SystemExit(f"tally run failed:\n{m.stderr[-3000:]}")
     return m, json.loads(summary.read_text())
@@ -106,7 +114,7 @@ def main() -> None:
                 srv.stop(wh)
             stages = sum(v for k, v in s["timings"].items() if k != "flow_total")
             rows.append(dict(n=n, mb=size / 1e6, wall=m.seconds, peak=m.peak_mib, pss=m.peak_pss_mib, stages=stages, s=s,
-                             warm=w.seconds, warm_peak=w.peak_mib, warm_q=len(ws["quarantined"]),
+                             warm=w.seconds, warm_peak=w.peak_mib, warm_pss=w.peak_pss_mib, warm_q=len(ws["quarantined"]),
                              rerun=r.seconds, rerun_peak=r.peak_mib, rerun_extracted=rs["extracted"]))
             print(f"{n} docs done: cold {m.seconds:.1f} s, warm {w.seconds:.1f} s, no-change {r.seconds:.1f} s",
                   file=sys.stderr, flush=True)
@@ -119,12 +127,12 @@ def main() -> None:
     print(f"task runner: {args.task_runner}; machine: {os.cpu_count()} cores")
     print(f"TALLY_SERVER_IDLE={args.idle}: cold = fresh warehouse and no server; warm = server up, --no-cache")
     print("| docs | runner | MB | cold wall s | cold peak MiB (RSS sum / PSS) | docs/s | library stages s | Prefect+start-up share | "
-          "quarantined | warm wall s | warm peak MiB | no-change re-run s (extracted) |")
+          "quarantined | warm wall s | warm peak MiB (RSS sum / PSS) | no-change re-run s (extracted) |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['n']} | {r['s']['task_runner']} | {r['mb']:.1f} | {r['wall']:.1f} | {r['peak']:.0f} / {r['pss']:.0f} | "
               f"{r['n'] / r['wall']:.1f} | {r['stages']:.1f} | {1 - r['stages'] / r['wall']:.0%} | "
-              f"{len(r['s']['quarantined'])} | {r['warm']:.1f} | {r['warm_peak']:.0f} | "
+              f"{len(r['s']['quarantined'])} | {r['warm']:.1f} | {r['warm_peak']:.0f} / {r['warm_pss']:.0f} | "
               f"{r['rerun']:.1f} ({r['rerun_extracted']}) |")
     print(f"empty Prefect flow run (same Prefect home): {empty.seconds:.1f} s, peak {empty.peak_mib:.0f} MiB")
     by_n = {r["n"]: r for r in rows}

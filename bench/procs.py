@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import psutil
 
@@ -34,8 +35,9 @@ def _pss(p: psutil.Process) -> int:
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.02,
-            pss_interval: float = 1.0) -> Measured:
-    """Run cmd, sampling the summed RSS of the process and all its descendants."""
+            pss_interval: float = 1.0, also: Callable[[], list[int]] | None = None) -> Measured:
+    """Run cmd, sampling the summed RSS of the process and all its descendants, and of the processes `also`
+    names with theirs (the warm runner, which forks the run that cmd hands over to it)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
@@ -44,6 +46,12 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, interval: float =
     while proc.poll() is None:
         try:
             procs = [root] + root.children(recursive=True)
+            for pid in (also() if also else []):
+                try:
+                    other = psutil.Process(pid)
+                    procs += [other] + other.children(recursive=True)
+                except psutil.Error:
+                    pass
             peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
             if time.perf_counter() >= next_pss:
                 # PSS walks each process's page tables (~2-4 ms a process): sampled once a second, not to
