@@ -34,6 +34,9 @@ def test_good_mention_passes():
     (dict(change="sideways"), "isin"),
     (dict(measure="vibe"), "isin"),
     (dict(subject="XXX"), "subject_is_known_code"),
+    (dict(subject="USA;CHN"), "subject_is_known_code"),  # several parties: sorted
+    (dict(counterpart="CHN;CHN"), "counterpart_is_known_code"),  # ... and distinct
+    (dict(counterpart="CHN;ZZZ"), "counterpart_is_known_code"),
     (dict(period_start="2023-13"), "str_matches"),
     (dict(period_start="1492", period_end="1492"), "period_years_in_1800_2100"),
     (dict(period_start="2024", period_end="2023"), "period_start_not_after_end"),
@@ -47,6 +50,13 @@ def test_bad_mention_fails(bad, check):
     f = _failures("mentions", [_mention(**bad)])
     assert not f.empty, bad
     assert f["check"].astype(str).str.contains(check).any(), f
+
+
+def test_a_bad_party_code_fails_on_its_own_rows_only():
+    rows = [_mention(mention_id=f"m{i}", subject=s, counterpart=c) for i, (s, c) in
+            enumerate([("USA", "CHN;RUS"), ("XXX", None), ("USA", "RUS;CHN"), ("USA", None), ("XXX", "CHN")])]
+    f = _failures("mentions", rows)
+    assert sorted(zip(f["column"], f["index"].astype(int))) == [("counterpart", 2), ("subject", 1), ("subject", 4)], f
 
 
 def test_bad_rows_in_every_table_fail():
