@@ -2,8 +2,10 @@
 the tests, the bench scripts and notebooks all call it (the flow hands it a way to run batches in parallel)."""
 from __future__ import annotations
 
+import gc
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -355,12 +357,13 @@ def build_tables(found: Discovered | Path, options: BuildOptions = BuildOptions(
     now = options.now or source_date()
 
     def _build(docs: list[Extracted], rejected: list[dict] = ()) -> tuple[dict, ValidationReport]:
-        with timer("reconcile"):
-            facts, conflicts = reconcile_facts(docs)
-        with timer("assemble"):
-            tables = assemble(docs, facts, conflicts, quarantine, options.previous_documents, now, rejected)
-        with timer("validate"):
-            return tables, validate_tables(tables, {e.doc.doc_id: e.doc.text for e in docs})
+        with gc_paused():
+            with timer("reconcile"):
+                facts, conflicts = reconcile_facts(docs)
+            with timer("assemble"):
+                tables = assemble(docs, facts, conflicts, quarantine, options.previous_documents, now, rejected)
+            with timer("validate"):
+                return tables, validate_tables(tables, {e.doc.doc_id: e.doc.text for e in docs})
 
     tables, report = _build(extracted)
     rejected: list[dict] = []
@@ -383,6 +386,20 @@ def build_tables(found: Discovered | Path, options: BuildOptions = BuildOptions(
         if not report.ok:
             raise ValidationFailed(report.failures)
     return Tables(tables, quarantine, report, len(extracted) - cached, cached, timings, extract_cpu)
+
+
+@contextmanager
+def gc_paused():
+    """The cyclic garbage collector off for a stage that makes many objects and few cycles (reconcile, assemble,
+    validate): its collections walked every live object again and again (1.5-2.4 s of 5-6 s of reconcile on
+    1,000 documents, and collected nothing). Reference counting still frees everything else."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _systemic(rows: list[dict], mentions: "pd.DataFrame", n_docs: int) -> bool:

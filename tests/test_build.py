@@ -106,3 +106,19 @@ def test_the_time_budget_is_read_from_the_environment(monkeypatch) -> None:
     assert budget_seconds() == DEFAULT_SECONDS
     monkeypatch.setenv("TALLY_DOC_SECONDS", "0")
     assert budget_seconds() == 0.0
+
+
+def test_gc_paused_turns_the_collector_off_inside_and_restores_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with lib.gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with lib.gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

@@ -56,3 +56,19 @@ def test_workers_die_with_the_run_that_forked_them(tmp_path):
                                               for p in pids):
         time.sleep(0.1)
     assert not any(psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in pids)
+
+
+def _freeze_count(_: object = None) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_workers_inherit_a_frozen_heap_and_the_caller_does_not_keep_it_frozen():
+    import gc
+
+    with BatchPool(1) as pool:
+        assert gc.get_freeze_count() == 0  # the calling process collects its own objects as before
+        inherited = pool._executor.submit(_freeze_count).result()
+    # what the worker was forked with (modules, catalogs, lexicons) is outside its collections
+    assert inherited > 10_000, inherited

@@ -171,6 +171,11 @@ def reconcile(mentions: pa.Table, texts: dict[str, str | QuoteSpans] | None = No
     claims: list[tuple[tuple, tuple, _Claim]] = []
     named: dict[tuple, tuple[frozenset, frozenset]] = {}  # (base, period) -> its mentions' phrases and passages
     for base, by_period in groups.items():
+        if len(by_period) == 1:  # most claims are stated with one period: nothing to merge
+            (p, items), = by_period.items()
+            claims.append((base, p, _Claim.of(items)))
+            named[(base, p)] = _names(items)
+            continue
         periods = sorted(by_period, key=lambda p: -sum(x is not None for x in p))
         merged: dict[tuple, list[Bundle]] = {p: list(by_period[p]) for p in periods}
         for p in sorted(periods, key=lambda p: sum(x is not None for x in p)):
