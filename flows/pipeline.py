@@ -84,7 +84,8 @@ def publish(warehouse: Path, tables: dict, inputs: str | None = None):
     from tally.publish import dimensions
     from tally.publish import warehouse as wh
 
-    return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views, inputs=inputs)
+    with lib.gc_paused():  # as for reconcile: many objects, no cycles (0.3-0.5 s of 2.5 s on 1,000 documents)
+        return wh.publish(warehouse, dimensions.with_dimensions(tables), extra=dimensions.create_views, inputs=inputs)
 
 
 @contextmanager
