@@ -143,3 +143,20 @@ def test_name_lexicon_trie_finds_what_a_flat_alternation_finds():
     texts.append((ROOT / "raw" / "us_russia_relations.txt").read_text(encoding="utf-8"))
     for text in texts:
         assert [m.span() for m in pat.finditer(text)] == [m.span() for m in flat.finditer(text)], text[:80]
+
+
+def test_last_token_is_what_a_trailing_non_space_search_finds():
+    # sentence_spans reads the token before a full stop backwards; it must equal re.search(r"\S*$", slice),
+    # including before a final newline and with Unicode spaces (checked on random strings)
+    import random
+    import re
+
+    from tally.resolve.entities import _last_token
+
+    rng = random.Random(7)
+    alphabet = ["a", "B", ".", " ", "\n", "\t", "\u00a0", "(", "\u2003", "é", "\r", "\x1c", "\x85"]
+    for _ in range(20000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        lo = rng.randint(0, len(t))
+        hi = rng.randint(lo, len(t))
+        assert _last_token(t, lo, hi) == re.search(r"\S*$", t[lo:hi]).group(), (t, lo, hi)

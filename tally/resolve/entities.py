@@ -214,13 +214,27 @@ _BOUNDARY = re.compile(r"[.!?][\"'’”)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9•–�
 _CLAUSE_BREAK = re.compile(r"\s*[;:](?!\d)\s*|,\s+(?=(?:while|whereas|but|although|though|yet)\b)|\s+—\s+(?=[A-Z])|\s(?=while\s)")
 
 
+_INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
+
+
+def _last_token(text: str, lo: int, hi: int) -> str:
+    """The run of non-space characters that ends text[lo:hi] (what `\\S*$` finds in that slice), read backwards
+    from hi: the slice from the sentence start grows with every abbreviation skipped."""
+    if hi > lo and text[hi - 1] == "\n":  # `$` also matches before a final newline
+        hi -= 1
+    i = hi
+    while i > lo and not text[i - 1].isspace():
+        i -= 1
+    return text[i:hi]
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence spans inside text[start:end] (abbreviations such as U.S. and Sep. do not end a sentence)."""
     end = len(text) if end is None else end
     spans, s = [], start
     for m in _BOUNDARY.finditer(text, start, end):
-        tok = re.search(r"\S*$", text[s:m.start()]).group().lstrip("(\"'“‘")
-        if re.fullmatch(r"(?:[A-Za-z]\.)*[A-Za-z]", tok) or tok.lower().rstrip(".") in _ABBREV:
+        tok = _last_token(text, s, m.start()).lstrip("(\"'“‘")
+        if _INITIALS.fullmatch(tok) or tok.lower().rstrip(".") in _ABBREV:
             continue
         spans.append((s, m.end()))
         s = m.end()
