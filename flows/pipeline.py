@@ -33,6 +33,9 @@ CACHE_DIR = ".cache/extract"
 
 # Set by the CLI to draw a progress bar: called with (stage, done, total) as batches finish.
 progress: Callable[[str, int, int], None] | None = None
+# Set by the CLI: called once every batch is extracted, before reconcile (it stops the idle worker
+# processes so that their memory is free while the tables are built).
+extracted_all: Callable[[], None] | None = None
 
 
 def _tick(stage: str, done: int, total: int) -> None:
@@ -181,7 +184,10 @@ def tally_pipeline(raw: str = "raw", warehouse: str = "warehouse", batch_size: i
 
 def _submit_batches(batches: list[list], cache_dir: str | None) -> list:
     """build_tables' map over batches: one extract task (lib.process_batch) per batch on the task runner."""
-    return _gather([extract.submit(b, cache_dir) for b in batches], "extract")
+    done = _gather([extract.submit(b, cache_dir) for b in batches], "extract")
+    if extracted_all is not None:
+        extracted_all()
+    return done
 
 
 def _unchanged(summary: lib.Summary, wh_dir: Path, found: lib.Discovered, t0: float) -> lib.Summary:

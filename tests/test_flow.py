@@ -39,6 +39,24 @@ def test_flow_publishes_and_is_deterministic(prefect_harness, raw, tmp_path):
     assert query(w, "SELECT count(*) FROM documents WHERE path = 'us_russia_relations.txt' AND title IS NOT NULL") == [(1,)]
 
 
+def test_the_extracted_hook_runs_once_after_every_batch_and_before_reconcile(prefect_harness, raw, tmp_path,
+                                                                             monkeypatch):
+    """The CLI stops its worker processes from this hook, so it must come after the last batch, not before."""
+    from flows import pipeline as fp
+
+    events: list[str] = []
+    real_reconcile = lib.reconcile_facts
+    monkeypatch.setattr(lib, "reconcile_facts", lambda docs: (events.append("reconcile"), real_reconcile(docs))[1])
+    monkeypatch.setattr(fp, "_gather", lambda futures, stage: (events.append(f"gathered {len(futures)}"),
+                                                               [f.result() for f in futures])[1])
+    monkeypatch.setattr(fp, "extracted_all", lambda: events.append("extracted"))
+    for i in range(3):
+        (raw / f"note{i}.txt").write_text(f"Exports to Norway rose to ${i + 2} billion in 201{i}.\n", encoding="utf-8")
+    s = fp.tally_pipeline(raw=str(raw), warehouse=str(tmp_path / "wh"), batch_size=1)
+    assert s.documents == 4
+    assert events == ["gathered 4", "extracted", "reconcile"]
+
+
 def test_systemic_validation_failure_leaves_last_good_warehouse(prefect_harness, raw, tmp_path, monkeypatch):
     from flows.pipeline import tally_pipeline
 
