@@ -52,7 +52,9 @@ def run(
     try:
         with _progress_bar() as bar, rs.heartbeat(warehouse, warm), rs.no_flow_heartbeats():
             fp.progress = bar
-            fp.extracted_all = lambda: _after_extraction(runner)
+            # the workers are idle once every batch is extracted: stopping them then gives their memory back
+            # before the tables are built (1,000 documents: cold peak PSS ~1,200 -> ~1,000 MiB)
+            fp.extracted_all = runner.pool.close if runner.pool is not None else None
             summary = flow(**params)
     except ValidationFailed as exc:
         ui.err.print("tally run: validation failed; nothing was published, the last good warehouse is unchanged", markup=False)
@@ -274,13 +276,6 @@ class _progress_bar:
     def __exit__(self, *exc: object) -> None:
         if self.bar:
             self.bar.stop()
-
-
-def _after_extraction(runner) -> None:
-    """Every batch is extracted: stop the worker processes, idle from now on, so that their memory goes back
-    before the tables are built (1,000 documents: cold peak PSS ~1,200 -> ~1,000 MiB)."""
-    if runner.pool is not None:
-        runner.pool.close()
 
 
 def main() -> None:
